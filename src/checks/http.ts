@@ -1,0 +1,321 @@
+// An HTTP(S) request to a service on the target: status, body, JSON, headers and latency. The request
+// goes to the endpoint the target gives for host:port (this machine, or a forward through SSH) while
+// the Host header and the TLS name stay those of the URL.
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import {
+  describeValueMatcher,
+  excerptText,
+  type Facts,
+  jsonMatchersSchema,
+  type MatchResult,
+  matchJson,
+  matchText,
+  matchValue,
+  outcomeFromAssertions,
+  textMatcherSchema,
+  valueMatcherSchema,
+} from '../engine/match.js';
+import type { Endpoint } from '../targets/types.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { type CheckContext, type CheckOutcome, defineCheck } from './types.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_REDIRECTS = 10;
+const DETAILS_BODY_CHARS = 2000;
+const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+const schema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^https?:\/\//i)
+      .describe('The URL as seen from the target, e.g. http://127.0.0.1:8000/health'),
+    method: z
+      .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+      .default('GET')
+      .describe('The HTTP method (default GET)'),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Request headers, e.g. {Authorization: "Bearer x"}'),
+    request_body: z.string().optional().describe('The request body, sent as is'),
+    request_json: z
+      .json()
+      .optional()
+      .describe('A request body sent as JSON with content-type application/json'),
+    status: valueMatcherSchema
+      .default('200..299')
+      .describe('The response status: 200, a list, ">= 400" or a range (default "200..299")'),
+    body: textMatcherSchema
+      .optional()
+      .describe('What the response body must contain or match (its first 1 MB)'),
+    json: jsonMatchersSchema.optional().describe('JSONPath matchers on the response body parsed as JSON'),
+    headers_match: z
+      .record(z.string().describe('A response header name (any case)'), textMatcherSchema)
+      .optional()
+      .describe('Response headers and what they must contain or match, e.g. {content-type: json}'),
+    max_latency: z
+      .union([z.string().regex(/^\d+(?:\.\d+)?$|^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/), z.number().nonnegative()])
+      .optional()
+      .describe('The slowest acceptable response, request to last byte: "500ms", "2s"'),
+    insecure: z
+      .boolean()
+      .default(false)
+      .describe('true: accept any TLS certificate (self-signed); default false verifies it'),
+    follow_redirects: z
+      .boolean()
+      .default(false)
+      .describe('Follow 3xx redirects (default false: grade the 3xx itself)'),
+  })
+  .describe('Send an HTTP(S) request and check the status, body, JSON, headers and latency');
+
+type Options = z.output<typeof schema>;
+
+interface Request {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Response {
+  status: number;
+  statusText: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  truncated: boolean;
+  latencyMs: number;
+}
+
+/** Why a request got no response, as a check reports it: `connection refused`, `TLS certificate not trusted: …`. */
+export function describeRequestError(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${code})`;
+  if (code === 'ECONNRESET') return 'connection reset';
+  if (TLS_ERROR.test(code))
+    return `TLS certificate not trusted: ${error.message} (insecure: true skips the check)`;
+  return code ? `${error.message} (${code})` : error.message;
+}
+
+function buildRequest(options: Options, url: URL): Request {
+  const headers: Record<string, string> = { host: url.host };
+  let body = options.request_body;
+  if (options.request_json !== undefined) {
+    body = JSON.stringify(options.request_json);
+    headers['content-type'] = 'application/json';
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  return { url, method: options.method, headers, body };
+}
+
+async function send(ctx: CheckContext, request: Request, insecure: boolean, endpoint: Endpoint) {
+  const secure = request.url.protocol === 'https:';
+  const hostname = request.url.hostname.replace(/^\[|\]$/g, '');
+  const [{ request: open }, tls, { isIP }] = await Promise.all([
+    secure ? import('node:https') : import('node:http'),
+    secure ? import('node:tls') : undefined,
+    import('node:net'),
+  ]);
+  const started = performance.now();
+  return new Promise<Response>((resolve, reject) => {
+    const req = open(
+      {
+        host: endpoint.host,
+        port: endpoint.port,
+        method: request.method,
+        path: `${request.url.pathname}${request.url.search}`,
+        headers: request.headers,
+        signal: ctx.signal,
+        agent: false,
+        ...(secure && {
+          rejectUnauthorized: !insecure,
+          servername: isIP(hostname) ? undefined : hostname,
+          // Verify the certificate against the URL's host, not the endpoint a forward may have put in between.
+          checkServerIdentity: (_host: string, cert: import('node:tls').PeerCertificate) =>
+            tls?.checkServerIdentity(hostname, cert),
+        }),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        const done = () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            truncated,
+            latencyMs: performance.now() - started,
+          });
+        res.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length <= MAX_BODY_BYTES) {
+            chunks.push(chunk);
+            size += chunk.length;
+            return;
+          }
+          chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
+          truncated = true;
+          res.destroy();
+          done();
+        });
+        res.once('end', done);
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(request.body);
+  });
+}
+
+/** Follow the request (and redirects when asked); a failure is a reason string, a broken probe throws. */
+async function fetchResponse(
+  ctx: CheckContext,
+  options: Options,
+  first: Request,
+): Promise<Response | string> {
+  let request = first;
+  let latencyMs = 0;
+  for (let hop = 0; ; hop++) {
+    const hostname = request.url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(request.url.port) || (request.url.protocol === 'https:' ? 443 : 80);
+    const endpoint = await ctx.target.connectTo(hostname, port);
+    let response: Response;
+    try {
+      response = await send(ctx, request, options.insecure, endpoint);
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      return describeRequestError(error as NodeJS.ErrnoException);
+    } finally {
+      await endpoint.close();
+    }
+    latencyMs += response.latencyMs;
+    const location = response.headers.location;
+    if (!options.follow_redirects || response.status < 300 || response.status >= 400 || !location) {
+      return { ...response, latencyMs };
+    }
+    if (hop >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
+    const url = new URL(location, request.url);
+    // 301/302/303 turn into GET without a body, as browsers and curl -L do; 307/308 repeat the request.
+    const keep = response.status === 307 || response.status === 308 || request.method === 'HEAD';
+    const headers: Record<string, string> = { ...request.headers, host: url.host };
+    if (!keep) {
+      delete headers['content-length'];
+      delete headers['content-type'];
+    }
+    request = keep ? { ...request, url, headers } : { url, method: 'GET', headers };
+  }
+}
+
+async function gradeResponse(
+  options: Options,
+  response: Response,
+): Promise<{ assertions: MatchResult[]; facts: Facts }> {
+  const facts: Facts = { latency_ms: Math.round(response.latencyMs) };
+  const assertions: MatchResult[] = [matchValue('status', options.status, response.status)];
+  if (options.max_latency !== undefined) {
+    const max = parseDuration(options.max_latency) as number;
+    const ok = response.latencyMs <= max;
+    const actual = formatDuration(response.latencyMs);
+    const expected = `<= ${formatDuration(max)}`;
+    const message = ok ? `latency ${actual}` : `latency ${actual}, expected ${expected}`;
+    assertions.push({ name: 'latency', ok, expected, actual, message });
+  }
+  if (options.body !== undefined) {
+    const matched = matchText('body', options.body, response.body);
+    assertions.push(...matched.assertions);
+    Object.assign(facts, matched.facts);
+  }
+  if (options.json !== undefined) {
+    try {
+      assertions.push(...(await matchJson('body', options.json, JSON.parse(response.body))));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      const actual = `not JSON (${error.message})`;
+      assertions.push({
+        name: 'body json',
+        ok: false,
+        expected: 'JSON',
+        actual,
+        message: `body is ${actual}`,
+      });
+    }
+  }
+  for (const [name, matcher] of Object.entries(options.headers_match ?? {})) {
+    const header = name.toLowerCase();
+    const value = response.headers[header];
+    if (value === undefined) {
+      const message = `response has no ${header} header`;
+      assertions.push({
+        name: `header ${header}`,
+        ok: false,
+        expected: 'present',
+        actual: 'missing',
+        message,
+      });
+      continue;
+    }
+    const matched = matchText(`header ${header}`, matcher, Array.isArray(value) ? value.join('\n') : value);
+    assertions.push(...matched.assertions);
+    Object.assign(facts, matched.facts);
+  }
+  return { assertions, facts };
+}
+
+export const check = defineCheck({
+  type: 'http',
+  summary: 'Send an HTTP(S) request and check the status, body, JSON, headers and latency',
+  schema,
+  async run(ctx, options): Promise<CheckOutcome> {
+    if (options.request_body !== undefined && options.request_json !== undefined) {
+      return { status: 'error', message: 'give request_body or request_json, not both' };
+    }
+    if (options.max_latency !== undefined && parseDuration(options.max_latency) === undefined) {
+      return {
+        status: 'error',
+        message: `max_latency ${options.max_latency} is not a duration such as "500ms"`,
+      };
+    }
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      return { status: 'error', message: `invalid URL: ${options.url}` };
+    }
+    const target = `${options.method} ${url.href}`;
+    let response: Response | string;
+    try {
+      response = await fetchResponse(ctx, options, buildRequest(options, url));
+    } catch (error) {
+      const why = (error as Error).name === 'AbortError' ? 'aborted' : (error as Error).message;
+      return { status: 'error', message: `${why}: ${target}`, observed: why };
+    }
+    if (typeof response === 'string') {
+      const expected = `status ${describeValueMatcher(options.status)}`;
+      const assertion = { name: 'status', ok: false, expected, actual: response };
+      return {
+        status: 'fail',
+        message: `${response}: ${target}`,
+        expected,
+        observed: response,
+        assertions: [assertion],
+      };
+    }
+
+    const { assertions, facts } = await gradeResponse(options, response);
+    const outcome = outcomeFromAssertions(assertions, facts);
+    if (outcome.status !== 'pass') {
+      const body =
+        response.body.length > DETAILS_BODY_CHARS
+          ? `${response.body.slice(0, DETAILS_BODY_CHARS)}…`
+          : response.body;
+      const cut = response.truncated ? ' (first 1 MB)' : '';
+      outcome.details = `${target} → ${response.status} ${response.statusText}${cut}\n${body || excerptText(body)}`;
+    }
+    return outcome;
+  },
+});

@@ -1,0 +1,27 @@
+// The check registry. Adding a check type is one file in this folder (exporting `check`, its `type`
+// equal to the file name) and one line here; index.test.ts fails when the two drift apart.
+// Imports are static because the spec loader needs every schema to validate any lab; check modules
+// stay light by loading their heavy parts (jsonpath-plus, yaml, node:https) inside `run`.
+import { check as command } from './command.js';
+import { check as file } from './file.js';
+import { check as http } from './http.js';
+import { check as port } from './port.js';
+import { check as processCheck } from './process.js';
+import type { CheckModule } from './types.js';
+
+export const checkModules = {
+  command,
+  file,
+  http,
+  port,
+  process: processCheck,
+} as const satisfies Record<string, CheckModule>;
+
+export type CheckType = keyof typeof checkModules;
+
+export const checkTypes = Object.keys(checkModules) as CheckType[];
+
+/** The module for a check type, or undefined when no check has that name. */
+export function getCheckModule(type: string): CheckModule | undefined {
+  return Object.hasOwn(checkModules, type) ? checkModules[type as CheckType] : undefined;
+}

@@ -1,0 +1,148 @@
+// `ailab run` and `ailab verify`: load labs, resolve vars, run on the target, report, map to an exit code.
+import type { RunResult } from '../../engine/result.js';
+import { runLab } from '../../engine/run-lab.js';
+import { type ResolvedValues, resolveValues } from '../../engine/values.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { parseReportFlag, renderReport } from '../../report/index.js';
+import { renderPlan } from '../../report/plan.js';
+import { renderSummary } from '../../report/text.js';
+import { writeReportFile } from '../../report/write.js';
+import { loadLab } from '../../spec/load.js';
+import { resolveLabRef } from '../../spec/locate.js';
+import type { Lab, Step } from '../../spec/types.js';
+import { createTarget } from '../../targets/index.js';
+import { packageVersion } from '../../util/package-root.js';
+import { createPaint } from '../paint.js';
+import { createPrompts } from '../prompts.js';
+
+export interface RunCommandOptions {
+  mode: 'run' | 'verify';
+  target: string;
+  set: string[];
+  envFile?: string;
+  workdir?: string;
+  report: string[];
+  json?: boolean;
+  yes?: boolean;
+  color: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  dryRun?: boolean;
+  only?: string;
+  from?: string;
+}
+
+function checkStepFlags(lab: Lab, opts: RunCommandOptions): string[] | undefined {
+  const ids = lab.steps.map((s) => s.id);
+  const only = opts.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of [...(only ?? []), ...(opts.from ? [opts.from] : [])]) {
+    if (!ids.includes(id))
+      throw new UsageError(`${lab.id} has no step "${id}" (--only/--from)`, `steps: ${ids.join(', ')}`);
+  }
+  return only;
+}
+
+/** The exit code for a set of results: interrupted beats preflight beats failure. */
+export function exitCodeFor(results: RunResult[]): number {
+  if (results.some((r) => r.status === 'interrupted')) return ExitCode.interrupted;
+  if (results.some((r) => r.preflight.some((p) => !p.ok))) return ExitCode.preflight;
+  if (results.some((r) => r.status !== 'passed')) return ExitCode.failed;
+  return ExitCode.ok;
+}
+
+export async function runCommand(refs: string[], opts: RunCommandOptions): Promise<number> {
+  const reports = opts.report.map(parseReportFlag);
+  const labs = await Promise.all(refs.map(async (ref) => loadLab(resolveLabRef(ref))));
+  const stepFlags = labs.map((lab) => checkStepFlags(lab, opts));
+  const ci = Boolean(process.env.CI);
+  const canPrompt = Boolean(process.stdin.isTTY) && !ci && !opts.json;
+  const prompts = canPrompt ? createPrompts() : undefined;
+  const liveStream = opts.json ? process.stderr : process.stdout;
+  const paint = await createPaint(opts.color, liveStream);
+
+  const resolved: ResolvedValues[] = [];
+  for (const lab of labs) {
+    resolved.push(
+      await resolveValues(lab, {
+        sets: opts.set,
+        envFile: opts.envFile,
+        ask: prompts && !opts.yes ? prompts.choose : undefined,
+        askSecret: prompts?.secret,
+      }),
+    );
+  }
+  if (opts.dryRun) {
+    for (const [i, lab] of labs.entries())
+      process.stdout.write(`${renderPlan(lab, { ...resolved[i], paint })}\n`);
+    process.stdout.write(paint.dim('(dry run: nothing was run)\n'));
+    return ExitCode.ok;
+  }
+
+  const target = await createTarget(opts.target);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write('\nailab: interrupted again: quitting without waiting for cleanup\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write(
+      `\nailab: ${signal}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`,
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const results: RunResult[] = [];
+  try {
+    for (const [i, lab] of labs.entries()) {
+      if (controller.signal.aborted) break;
+      const live = opts.quiet
+        ? undefined
+        : await (await import('../../ui/live.js')).createLiveView({
+            stream: liveStream,
+            paint,
+            interactive: Boolean(liveStream.isTTY) && !ci,
+            verbose: Boolean(opts.verbose),
+          });
+      try {
+        const result = await runLab(lab, {
+          target,
+          mode: opts.mode,
+          values: resolved[i].values,
+          secrets: resolved[i].secrets,
+          workDir: opts.workdir,
+          only: stepFlags[i],
+          from: opts.from,
+          signal: controller.signal,
+          onEvent: live?.onEvent,
+          confirm: prompts?.confirm,
+          yes: opts.yes,
+          waitForManual: prompts ? (step: Step) => prompts.manual(step) : undefined,
+          version: packageVersion(),
+        });
+        results.push(result);
+        if (!opts.json) process.stdout.write(`${renderSummary(result, paint).join('\n')}\n`);
+      } finally {
+        live?.close();
+      }
+    }
+  } finally {
+    await target.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  for (const report of reports) {
+    const text = await renderReport(report.format, results);
+    if (report.file) await writeReportFile(report.file, text);
+    else process.stdout.write(text);
+  }
+  if (opts.json) process.stdout.write(await renderReport('json', results));
+  return exitCodeFor(results);
+}

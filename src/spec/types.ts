@@ -1,0 +1,106 @@
+// The normalised lab: every default filled in, so the engine never meets an undefined option.
+
+export interface Requirements {
+  commands: string[];
+  os: string[];
+  cpus?: number;
+  memoryBytes?: number;
+  diskBytes?: number;
+  python: string;
+  pythonModules: string[];
+  notes: string[];
+}
+
+export interface VarDef {
+  name: string;
+  default?: string;
+  description?: string;
+  secret: boolean;
+  required: boolean;
+  pattern?: string;
+}
+
+export interface ChoiceDef {
+  name: string;
+  prompt: string;
+  options: { value: string; label: string }[];
+  default: string;
+}
+
+export interface FileDef {
+  template: string;
+  to: string;
+  mode?: number;
+  render: boolean;
+}
+
+export interface Check {
+  id: string;
+  title: string;
+  type: string;
+  options: Record<string, unknown>;
+  points: number;
+  required: boolean;
+  bonus: boolean;
+  hint?: string;
+  withinMs: number;
+  intervalMs: number;
+  timeoutMs: number;
+  when?: string;
+  requires: string[];
+  /** Where it sits in the lab, e.g. steps[2].expect[0]. */
+  path: string;
+}
+
+export type StepKind = 'run' | 'script' | 'background' | 'manual';
+
+export interface Step {
+  id: string;
+  title: string;
+  description?: string;
+  kind: StepKind;
+  run?: string;
+  script?: { interpreter: string; body: string; args: string[] };
+  background?: { run: string; ready?: Check; readyWithinMs: number; stop?: string };
+  manual?: string;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  continueOnError: boolean;
+  env: Record<string, string>;
+  cwd?: string;
+  when?: string;
+  /** The question asked before the step runs, when it is marked `confirm`. */
+  confirm?: string;
+  requires: string[];
+  expect: Check[];
+}
+
+export interface CleanupStep {
+  id: string;
+  title: string;
+  run: string;
+  timeoutMs: number;
+  when?: string;
+}
+
+export interface Lab {
+  id: string;
+  week?: number;
+  title: string;
+  goal?: string;
+  durationMs?: number;
+  cost?: string;
+  /** The YAML file it came from. */
+  file: string;
+  /** Where its `files[].template` paths resolve. */
+  templatesDir: string;
+  requires: Requirements;
+  vars: Record<string, VarDef>;
+  choices: Record<string, ChoiceDef>;
+  files: FileDef[];
+  steps: Step[];
+  cleanup: CleanupStep[];
+  verify: Check[];
+  passThreshold: number;
+}

@@ -1,0 +1,74 @@
+// The Target seam: where commands run. Local today; SSH and Kubernetes pods implement the same interface.
+
+/** What one command did. A non-zero exit is data, never an exception. */
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** True when stdout or stderr hit the capture cap and was cut. */
+  truncated: boolean;
+  timedOut: boolean;
+  /** True when the caller's AbortSignal (Ctrl-C, a deadline) stopped the command. */
+  aborted: boolean;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Kill the whole process tree after this many milliseconds. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with each chunk of output as it arrives (live view, --verbose). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Text piped to the command's standard input (otherwise it reads nothing). */
+  input?: string;
+  /** Cap on captured bytes per stream (the rest is dropped and `truncated` set). */
+  maxOutputBytes?: number;
+}
+
+/** A long-running process (a `background` step), stopped at cleanup. */
+export interface BackgroundProcess {
+  readonly pid: number | undefined;
+  /** Where its output goes, on the target. */
+  readonly logPath: string;
+  /** Resolves when it exits on its own or is stopped. */
+  readonly exited: Promise<ExecResult>;
+  isRunning(): boolean;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface FileStat {
+  exists: boolean;
+  isFile: boolean;
+  isDirectory: boolean;
+  mode: number;
+  size: number;
+}
+
+/** A TCP endpoint reachable from the machine ailab runs on (for probes). */
+export interface Endpoint {
+  host: string;
+  port: number;
+  /** Where the probe really ran from, for the report ("this machine", "through SSH to gpu-box"). */
+  via: string;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  /** `local`, `ssh://user@host:22`, … as the user named it. */
+  readonly uri: string;
+  readonly kind: string;
+  /** Run one command with bash -c on the target. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  spawnBackground(command: string, options: ExecOptions & { logPath: string }): Promise<BackgroundProcess>;
+  readFile(path: string, options?: { maxBytes?: number }): Promise<Buffer>;
+  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  stat(path: string): Promise<FileStat>;
+  mkdtemp(prefix: string): Promise<string>;
+  remove(path: string): Promise<void>;
+  /** A way for ailab to reach `host:port` as seen from the target. */
+  connectTo(host: string, port: number): Promise<Endpoint>;
+  close(): Promise<void>;
+}
