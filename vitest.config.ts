@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The machine has 2 cores; integration tests start real processes and servers.
     maxWorkers: 2,
+    // GitHub's workflow parser imports its schema JSON without an import attribute, which Node 20
+    // refuses; inlined, vite transforms that import.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });
