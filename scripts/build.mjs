@@ -13,8 +13,10 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   external: ['@kubernetes/client-node', '@aws-sdk/*', '@google-cloud/*', 'ssh2'],
-  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+  // Some bundled CommonJS dependencies call require() or read __filename (write-file-atomic names its
+  // temp files with it); give the ESM bundle both.
   banner: {
-    js: "import { createRequire as __ailabCreateRequire } from 'node:module'; const require = __ailabCreateRequire(import.meta.url);",
+    js: "import { createRequire as __ailabCreateRequire } from 'node:module'; import { fileURLToPath as __ailabFileURLToPath } from 'node:url'; const require = __ailabCreateRequire(import.meta.url); const __ailab_filename = __ailabFileURLToPath(import.meta.url);",
   },
+  define: { __filename: '__ailab_filename' },
 });

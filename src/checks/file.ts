@@ -111,7 +111,9 @@ async function parseContent(
 ): Promise<{ value?: unknown; error?: string }> {
   try {
     if (format === 'json') return { value: JSON.parse(text) };
-    const { parse } = await import('yaml');
+    // In the esbuild bundle a dynamic import of yaml (CommonJS there) has only a default export.
+    const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+    const parse = yaml.parse ?? yaml.default?.parse;
     return { value: parse(text) };
   } catch (error) {
     return { error: (error as Error).message.split('\n')[0] };

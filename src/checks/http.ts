@@ -86,6 +86,8 @@ interface Response {
   body: string;
   truncated: boolean;
   latencyMs: number;
+  /** Where the request went from ("this machine", "through SSH to …"). */
+  via?: string;
 }
 
 /** Why a request got no response, as a check reports it: `connection refused`, `TLS certificate not trusted: …`. */
@@ -183,7 +185,13 @@ async function fetchResponse(
   for (let hop = 0; ; hop++) {
     const hostname = request.url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(request.url.port) || (request.url.protocol === 'https:' ? 443 : 80);
-    const endpoint = await ctx.target.connectTo(hostname, port);
+    let endpoint: Endpoint;
+    try {
+      endpoint = await ctx.target.connectTo(hostname, port);
+    } catch (error) {
+      // A forward the target refuses (nothing listens there) is a refused connection, as it is locally.
+      return describeRequestError(error as NodeJS.ErrnoException);
+    }
     let response: Response;
     try {
       response = await send(ctx, request, options.insecure, endpoint);
@@ -196,7 +204,7 @@ async function fetchResponse(
     latencyMs += response.latencyMs;
     const location = response.headers.location;
     if (!options.follow_redirects || response.status < 300 || response.status >= 400 || !location) {
-      return { ...response, latencyMs };
+      return { ...response, latencyMs, via: endpoint.via };
     }
     if (hop >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
     const url = new URL(location, request.url);
@@ -308,6 +316,7 @@ export const check = defineCheck({
 
     const { assertions, facts } = await gradeResponse(options, response);
     const outcome = outcomeFromAssertions(assertions, facts);
+    if (response.via && response.via !== 'this machine') outcome.message += ` (via ${response.via})`;
     if (outcome.status !== 'pass') {
       const body =
         response.body.length > DETAILS_BODY_CHARS

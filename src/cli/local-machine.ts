@@ -26,3 +26,24 @@ export function missingLocally(req: Requirements): string[] {
   for (const command of req.commands) if (!onPath(command)) missing.push(command);
   return missing;
 }
+
+/**
+ * A function naming the GPU requirement a lab lacks here (`gpu`, `2 gpus /A10G/`), or nothing. It asks
+ * nvidia-smi at most once, and only when called (list calls it only when some lab needs a GPU); without
+ * nvidia-smi on PATH it starts no process at all.
+ */
+export async function localGpuCheck(): Promise<(req: Requirements) => string[]> {
+  const { evaluateGpuRequirement, gpuRequirementLabel } = await import('../checks/nvidia-smi/requirement.js');
+  const { queryGpus } = await import('../checks/nvidia-smi/query.js');
+  let outcome: Awaited<ReturnType<typeof queryGpus>> | undefined;
+  if (onPath('nvidia-smi')) {
+    const { LocalTarget } = await import('../targets/local.js');
+    const target = new LocalTarget();
+    outcome = await queryGpus((command) => target.exec(command, { timeoutMs: 10_000 }));
+  }
+  return (req) => {
+    if (!req.gpu) return [];
+    const ok = outcome !== undefined && evaluateGpuRequirement(req.gpu, outcome).ok;
+    return ok ? [] : [gpuRequirementLabel(req.gpu)];
+  };
+}

@@ -1,6 +1,6 @@
 // Entry point: parse arguments (commander) and hand over to one command module, loaded only when
 // that command runs, so `ailab --help` stays fast. One top-level catch maps errors to exit codes.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AilabError, ExitCode } from '../errors.js';
 import { packageVersion } from '../util/package-root.js';
 
@@ -16,18 +16,39 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of at least 1');
+  return n;
+}
+
 function addRunOptions(command: Command): Command {
   return command
-    .option('-t, --target <uri>', 'where to run: local', 'local')
+    .option(
+      '-t, --target <uri>',
+      'where to run: local, or ssh://user@host[:port] (or a ~/.ssh/config Host)',
+      'local',
+    )
+    .option(
+      '-i, --identity <file>',
+      'SSH private key (passphrase: AILAB_SSH_PASSPHRASE or asked on a terminal)',
+    )
+    .option(
+      '--known-hosts <file>',
+      'known_hosts file to check SSH host keys against (default ~/.ssh/known_hosts)',
+    )
+    .option('--accept-new-host-key', 'trust an SSH host seen for the first time and record its key')
+    .option('--hosts <file>', 'run on every host of an inventory (YAML, or user@host[:port] lines) at once')
+    .option('--concurrency <n>', 'hosts at a time with --hosts', positiveInt, 16)
     .option('-s, --set <key=value>', 'set a var or choice (repeatable)', collect, [])
-    .option('--env-file <file>', 'read vars from a KEY=VALUE file')
+    .option('--vars-file <file>', 'read vars from a file of KEY=VALUE lines')
     .option(
       '--workdir <dir>',
       'the folder the lab works in (default: a new temp folder for run, the current folder for verify)',
     )
     .option(
       '-r, --report <format[:file]>',
-      'write a report: json or text, to a file or stdout (repeatable)',
+      'write a report: json, text, junit, md, html or tap, to a file or stdout (repeatable)',
       collect,
       [],
     )
@@ -53,6 +74,10 @@ Examples:
   ailab list                     labs, and whether this machine has what each needs
   ailab run week-00              run a lab step by step, then grade it
   ailab verify week-05           grade what you did by hand
+  ailab gpu                      the GPUs here (or --target ssh://…), as nvidia-smi reports them
+  ailab verify week-05 --watch   grade again as you work, until Ctrl-C
+  ailab progress                 your progress through the 40 weeks
+  ailab report last --format html --output report.html
   ailab lint labs/               check lab specs
 ${EXIT_CODES_HELP}`,
     )
@@ -79,6 +104,32 @@ ${EXIT_CODES_HELP}`,
       exitCode = await (await import('./commands/show.js')).showCommand(lab);
     });
 
+  program
+    .command('gpu')
+    .description('list the GPUs of a target as nvidia-smi reports them, or say why there are none')
+    .option('-t, --target <uri>', 'where to look: local, or ssh://user@host[:port]', 'local')
+    .option('-i, --identity <file>', 'SSH private key')
+    .option('--known-hosts <file>', 'known_hosts file to check SSH host keys against')
+    .option('--accept-new-host-key', 'trust an SSH host seen for the first time and record its key')
+    .option('--json', 'print JSON')
+    .option('--no-color', 'no colour in output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ailab gpu
+  ailab gpu --target ssh://ubuntu@gpu-box --json
+  ailab gpu --json | jq '.gpus[] | {name, memoryTotalMiB}'
+
+Exit codes:
+  0    GPUs listed
+  1    no usable GPU: nvidia-smi is missing or failing (the output says why and what to do)
+  3    the target cannot be reached`,
+    )
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/gpu.js')).gpuCommand(opts);
+    });
+
   addRunOptions(
     program
       .command('run')
@@ -90,7 +141,7 @@ ${EXIT_CODES_HELP}`,
     .option('--from <step>', 'start at this step')
     .addHelpText(
       'after',
-      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n${EXIT_CODES_HELP}`,
     )
     .action(async (labs, opts) => {
       exitCode = await (await import('./commands/run.js')).runCommand(labs, { ...opts, mode: 'run' });
@@ -102,12 +153,42 @@ ${EXIT_CODES_HELP}`,
       .description('grade a lab done by hand: preflight and the verify checks, no steps')
       .argument('<lab>', 'week-05, 5, or a path to a .yaml file'),
   )
+    .option('-w, --watch', 'grade again every few seconds and when files in the work folder change')
+    .option('--interval <duration>', 'time between --watch rounds (default 3s)')
     .addHelpText(
       'after',
-      `\nExamples:\n  ailab verify week-05\n  ailab verify 4 --report json:grade.json\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ailab verify week-05\n  ailab verify 4 --report json:grade.json\n  ailab verify week-05 --report junit:junit.xml --report md:summary.md --report html:report.html\n  ailab verify week-00 --watch --interval 2s\n  ailab verify week-07 --target ssh://gpu-box --accept-new-host-key\n  ailab verify week-07 --hosts class.yaml --json > grades.json\n\nWith --watch, Ctrl-C stops watching and prints the final report (and writes --report files);\nthe exit code is that of the last complete round (0 when it passed), not 130.\n${EXIT_CODES_HELP}`,
     )
     .action(async (lab, opts) => {
       exitCode = await (await import('./commands/run.js')).runCommand([lab], { ...opts, mode: 'verify' });
+    });
+
+  program
+    .command('progress')
+    .description('your course progress from the run history: every week, best score, last run, status')
+    .option('--html <file>', 'also write the progress as an HTML page')
+    .option('--json', 'print JSON')
+    .option('--no-color', 'no colour in output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ailab progress\n  ailab progress --html progress.html\n\nRuns are kept in $XDG_STATE_HOME/ailab/runs/ (AILAB_STATE_DIR overrides the ailab folder).',
+    )
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/progress.js')).progressCommand(opts);
+    });
+
+  program
+    .command('report')
+    .description('render a past run from the history again: html, md, junit, json, text or tap')
+    .argument('<run>', 'a run id (or a unique start of one), or "last"')
+    .option('-f, --format <format>', 'html, md, junit, json, text or tap', 'text')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ailab report last\n  ailab report last --format html --output week-05.html\n  ailab report 20261127T143000Z-ab12cd --format junit > junit.xml',
+    )
+    .action(async (run, opts) => {
+      exitCode = await (await import('./commands/report.js')).reportCommand(run, opts);
     });
 
   program
@@ -156,6 +237,14 @@ function reportError(error: unknown): number {
   if (process.env.AILAB_DEBUG) process.stderr.write(`${err?.stack}\n`);
   else process.stderr.write('  (set AILAB_DEBUG=1 for a stack trace, and please report it)\n');
   return ExitCode.failed;
+}
+
+// `ailab list | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 main(process.argv).then(

@@ -75,6 +75,13 @@ export async function runPreflight(
     const ok = facts.get(`cmd:${command}`) === 'yes';
     items.push({ requirement: `command: ${command}`, ok, observed: ok ? 'on PATH' : 'not found on PATH' });
   }
+  if (req.gpu) {
+    // Only labs that need a GPU pay for asking nvidia-smi (and load its parser).
+    const { checkGpuRequirement } = await import('../checks/nvidia-smi/requirement.js');
+    items.push(
+      await checkGpuRequirement((command) => target.exec(command, { timeoutMs: 30_000, signal }), req.gpu),
+    );
+  }
   if (req.pythonModules.length > 0 && facts.get('python') === 'missing') {
     items.push({ requirement: `python: ${req.python}`, ok: false, observed: 'cannot run' });
   } else {

@@ -60,7 +60,14 @@ export interface RunResult {
   runId: string;
   mode: 'run' | 'verify';
   lab: { id: string; title: string; week?: number; file: string };
-  target: { uri: string; kind: string };
+  target: {
+    uri: string;
+    kind: string;
+    /** The host's name in a --hosts inventory (fleet runs). */
+    name?: string;
+    /** What happened to the connection during the run: lost at …, reconnected after … (SSH). */
+    notes?: string[];
+  };
   workDir?: string;
   startedAt: string;
   finishedAt: string;

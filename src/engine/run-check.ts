@@ -53,8 +53,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function skipped(check: Check, message: string): CheckResult {
-  return result(check, { status: 'skip', message }, 0, 0);
+function skipped(check: Check, message: string, values: Record<string, string>): CheckResult {
+  return result(
+    { ...check, title: interpolate(check.title, values, 'raw') },
+    { status: 'skip', message },
+    0,
+    0,
+  );
 }
 
 function result(
@@ -80,10 +85,13 @@ function result(
     message: redact(outcome.message),
     expected: r(outcome.expected),
     observed: r(outcome.observed),
+    // Every text field: a matcher's name and message quote the expected value (`stdout contains "…"`).
     assertions: outcome.assertions?.map((a) => ({
       ...a,
+      name: redact(a.name),
       expected: redact(a.expected),
       actual: redact(a.actual),
+      ...(a.message !== undefined && { message: redact(a.message) }),
     })),
     details: r(outcome.details),
     hint: outcome.status === 'pass' || outcome.status === 'skip' ? undefined : check.hint,
@@ -100,11 +108,12 @@ export async function runCheck(check: Check, env: CheckEnv): Promise<CheckResult
   if (check.when) {
     const condition = parseCondition(check.when);
     if (typeof condition !== 'string' && !evaluateCondition(condition, env.values)) {
-      return skipped(check, `skipped: ${check.when} is false`);
+      return skipped(check, `skipped: ${check.when} is false`, env.values);
     }
   }
   for (const name of check.requires) {
-    if (!(await env.hasCommand(name))) return skipped(check, `skipped: ${name} is not on this machine`);
+    if (!(await env.hasCommand(name)))
+      return skipped(check, `skipped: ${name} is not on this machine`, env.values);
   }
   const module = getCheckModule(check.type);
   if (!module) return result(check, { status: 'error', message: `unknown check type "${check.type}"` }, 0, 0);
@@ -118,7 +127,11 @@ export async function runCheck(check: Check, env: CheckEnv): Promise<CheckResult
   let outcome: CheckOutcome;
   for (;;) {
     attempts++;
-    const signal = AbortSignal.any([env.signal, AbortSignal.timeout(check.timeoutMs)]);
+    // A timer held here, not AbortSignal.timeout(): inside AbortSignal.any() Node 20 can garbage-collect
+    // a timeout signal before it fires (nodejs/node#57736), and a hung attempt would then never end.
+    const attemptTimeout = new AbortController();
+    const timer = setTimeout(() => attemptTimeout.abort(), check.timeoutMs);
+    const signal = AbortSignal.any([env.signal, attemptTimeout.signal]);
     try {
       outcome = await module.run(
         {
@@ -133,6 +146,8 @@ export async function runCheck(check: Check, env: CheckEnv): Promise<CheckResult
       );
     } catch (error) {
       outcome = { status: 'error', message: `check crashed: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
     }
     if (signal.aborted && !env.signal.aborted && outcome.status !== 'pass') {
       outcome = {

@@ -73,6 +73,8 @@ export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> 
   const runId = options.runId ?? newRunId();
   const started = new Date();
   const cleanup = new CleanupStack();
+  // What the target reports about its connection during this run (an SSH host lost and regained).
+  const notesBefore = target.notes?.length ?? 0;
 
   const stateDir = await target.mkdtemp('ailab-state-');
   cleanup.push('state', 'remove ailab state folder', () => target.remove(stateDir), { visible: false });
@@ -117,7 +119,9 @@ export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> 
     stepCount: mode === 'run' ? lab.steps.length : 0,
   });
   try {
-    preflight = await runPreflight(target, lab.requires, workDir, signal);
+    // `requires.python` may name a var (`${{ python }}`), as every other string of a lab may.
+    const requires = { ...lab.requires, python: interpolate(lab.requires.python, values, 'shell') };
+    preflight = await runPreflight(target, requires, workDir, signal);
     emit({ type: 'preflight', items: preflight });
     const missing = preflight.filter((item) => !item.ok);
     if (missing.length > 0) {
@@ -188,9 +192,11 @@ export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> 
             });
             if (r.exitCode !== 0)
               throw new Error(
-                r.timedOut
-                  ? `timed out after ${formatDuration(step.timeoutMs)}`
-                  : `exit code ${r.exitCode}: ${redact(tail(r.stderr || r.stdout, 3))}`,
+                r.connectionLost
+                  ? 'connection lost'
+                  : r.timedOut
+                    ? `timed out after ${formatDuration(step.timeoutMs)}`
+                    : `exit code ${r.exitCode}: ${redact(tail(r.stderr || r.stdout, 3))}`,
               );
           },
           { timeoutMs: step.timeoutMs + 5000 },
@@ -210,7 +216,11 @@ export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> 
     runId,
     mode,
     lab: { id: lab.id, title: lab.title, week: lab.week, file: lab.file },
-    target: { uri: target.uri, kind: target.kind },
+    target: {
+      uri: target.uri,
+      kind: target.kind,
+      ...((target.notes?.length ?? 0) > notesBefore && { notes: target.notes!.slice(notesBefore) }),
+    },
     workDir,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
@@ -278,16 +288,15 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
     if (!(await ctx.hasCommand(name))) return skippedStep(step, `skipped: ${name} is not on this machine`);
   }
   if (step.confirm && !ctx.yes) {
+    // The question names the run's values (`${{ cpus }}` CPUs), as the learner will get them.
+    const question = interpolate(step.confirm, ctx.values, 'raw');
     if (!ctx.confirm) {
       return {
-        ...skippedStep(
-          step,
-          `needs confirmation ("${step.confirm}"): rerun with --yes to run it without asking`,
-        ),
+        ...skippedStep(step, `needs confirmation ("${question}"): rerun with --yes to run it without asking`),
         status: 'error',
       };
     }
-    if (!(await ctx.confirm(step.confirm))) return skippedStep(step, 'skipped: declined at the prompt');
+    if (!(await ctx.confirm(question))) return skippedStep(step, 'skipped: declined at the prompt');
   }
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
@@ -299,7 +308,9 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
   const base = { id: step.id, title: step.title, kind: step.kind, startedAt };
 
   if (step.kind === 'manual') {
-    if (ctx.waitForManual) await ctx.waitForManual(step);
+    // The learner reads the instructions with the run's values in them (`http://localhost:${{ port }}`).
+    if (ctx.waitForManual)
+      await ctx.waitForManual({ ...step, manual: interpolate(step.manual ?? '', ctx.values, 'raw') });
     const checks = await runChecks(step.expect, ctx);
     const status = step.expect.length === 0 ? (ctx.waitForManual ? 'pass' : 'skip') : worst(checks);
     const message =
@@ -337,21 +348,23 @@ async function runStep(step: Step, ctx: StepContext): Promise<StepResult> {
       timeoutMs: step.timeoutMs,
       signal: ctx.signal,
       env,
-      cwd: step.cwd,
+      cwd: step.cwd && interpolate(step.cwd, ctx.values, 'raw'),
       onOutput,
     });
-    if (exec.exitCode === 0 || exec.aborted || attempts > step.retries) break;
+    if (exec.exitCode === 0 || exec.aborted || exec.connectionLost || attempts > step.retries) break;
     await new Promise((resolve) => setTimeout(resolve, step.retryDelayMs));
   }
   const outputTail = ctx.redact(tail(`${exec.stdout}${exec.stderr ? `\n${exec.stderr}` : ''}`));
   const durationMs = Date.now() - started;
   if (exec.exitCode !== 0) {
-    const message = exec.aborted
-      ? 'interrupted'
-      : exec.timedOut
-        ? `timed out after ${formatDuration(step.timeoutMs)}`
-        : `exit code ${exec.exitCode ?? exec.signal}${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
-    const status = exec.aborted || exec.timedOut ? 'error' : 'fail';
+    const message = exec.connectionLost
+      ? 'connection lost'
+      : exec.aborted
+        ? 'interrupted'
+        : exec.timedOut
+          ? `timed out after ${formatDuration(step.timeoutMs)}`
+          : `exit code ${exec.exitCode ?? exec.signal}${attempts > 1 ? ` after ${attempts} attempts` : ''}`;
+    const status = exec.aborted || exec.timedOut || exec.connectionLost ? 'error' : 'fail';
     return {
       ...base,
       status,
@@ -394,7 +407,7 @@ async function runBackground(
   const logPath = `${ctx.workDir}/.ailab/logs/${step.id}.log`;
   const proc = await ctx.session.background(interpolate(bg.run, ctx.values, 'shell'), logPath, {
     env,
-    cwd: step.cwd,
+    cwd: step.cwd && interpolate(step.cwd, ctx.values, 'raw'),
   });
   ctx.cleanup.push(`stop-${step.id}`, `Stop the service of step "${step.id}"`, async (signal) => {
     if (bg.stop)
@@ -482,7 +495,8 @@ function checksMessage(checks: CheckResult[]): string {
 export function grade(lab: Lab, verify: CheckResult[]): RunResult['score'] {
   const counted = verify.filter((c) => c.status !== 'skip');
   const possible = counted.filter((c) => !c.bonus).reduce((sum, c) => sum + c.points, 0);
-  const earned = counted.reduce((sum, c) => sum + c.earned, 0);
+  // Partial credit is in hundredths: round the sum too, or 0.1 + 0.2 shows as 0.30000000000000004.
+  const earned = Math.round(counted.reduce((sum, c) => sum + c.earned, 0) * 100) / 100;
   const percent = possible > 0 ? Math.round((earned / possible) * 1000) / 10 : verify.length > 0 ? 100 : 100;
   const requiredFailed = verify.some((c) => c.required && c.status !== 'pass' && c.status !== 'skip');
   return {

@@ -8,7 +8,7 @@ import type { BackgroundProcess, ExecOptions, ExecResult, Target } from '../targ
 
 // Bash's own and per-process variables: never saved or restored.
 const SKIP_VARS =
-  '__ailab_*|BASH|BASH_*|BASHOPTS|SHELLOPTS|EUID|PPID|UID|GROUPS|FUNCNAME|PIPESTATUS|RANDOM|SRANDOM|SECONDS|LINENO|HISTCMD|EPOCHREALTIME|EPOCHSECONDS|OPTIND|OPTARG|OPTERR|COMP_*|DIRSTACK|PWD|OLDPWD|SHLVL|_|HOSTNAME|HOSTTYPE|MACHTYPE|OSTYPE|IFS|PS1|PS2|PS4|COLUMNS|LINES';
+  '__ailab_*|BASH|BASH_*|BASHPID|BASHOPTS|SHELLOPTS|EUID|PPID|UID|GROUPS|FUNCNAME|PIPESTATUS|RANDOM|SRANDOM|SECONDS|LINENO|HISTCMD|EPOCHREALTIME|EPOCHSECONDS|OPTIND|OPTARG|OPTERR|COMP_*|DIRSTACK|PWD|OLDPWD|SHLVL|_|HOSTNAME|HOSTTYPE|MACHTYPE|OSTYPE|IFS|PS1|PS2|PS4|COLUMNS|LINES';
 
 function saveFunction(stateFile: string): string {
   const q = shellQuote(stateFile);
@@ -16,13 +16,16 @@ function saveFunction(stateFile: string): string {
   local __ailab_rc=$?
   eval "$__ailab_undo"
   [ -n "$__ailab_keep_pwd" ] && builtin cd -- "$__ailab_keep_pwd" 2>/dev/null
-  local __ailab_n __ailab_names=() __ailab_fns=()
-  for __ailab_n in $(compgen -v); do
+  local __ailab_n __ailab_names=() __ailab_fns=() __ailab_all=() __ailab_old= __ailab_new=
+  # Names go through a file, not $(...): no subshell to fork (a step's cost is mostly processes started).
+  compgen -v > ${q}.tmp 2>/dev/null; mapfile -t __ailab_all < ${q}.tmp 2>/dev/null || :
+  for __ailab_n in "\${__ailab_all[@]}"; do
     case "$__ailab_n" in ${SKIP_VARS}) continue ;; esac
     [[ \${!__ailab_n@a} == *r* ]] && continue
     __ailab_names+=("$__ailab_n")
   done
-  for __ailab_n in $(compgen -A function); do
+  compgen -A function > ${q}.tmp 2>/dev/null; mapfile -t __ailab_all < ${q}.tmp 2>/dev/null || :
+  for __ailab_n in "\${__ailab_all[@]}"; do
     case "$__ailab_n" in __ailab_*) continue ;; esac
     __ailab_fns+=("$__ailab_n")
   done
@@ -31,7 +34,11 @@ function saveFunction(stateFile: string): string {
     [ \${#__ailab_fns[@]} -gt 0 ] && declare -f "\${__ailab_fns[@]}"
     alias -p
     printf 'builtin cd -- %q\\n' "$PWD"
-  } > ${q}.tmp 2>/dev/null && mv -f ${q}.tmp ${q}
+  } > ${q}.tmp 2>/dev/null || return $__ailab_rc
+  # Replace the state (atomically) only when it changed: mv costs a process, 1-4 ms a step.
+  IFS= read -r -d '' __ailab_new < ${q}.tmp || :
+  [ -f ${q} ] && { IFS= read -r -d '' __ailab_old < ${q} || :; }
+  [ "$__ailab_new" == "$__ailab_old" ] || mv -f ${q}.tmp ${q}
   return $__ailab_rc
 }`;
 }
@@ -60,7 +67,8 @@ export class ShellSession {
   private prelude(options: ShellRunOptions, save: boolean): string {
     const lines = [
       'shopt -s expand_aliases',
-      `if [ -f ${shellQuote(this.stateFile)} ]; then . ${shellQuote(this.stateFile)}; else builtin cd -- ${shellQuote(this.startDir)}; fi`,
+      // Never run in some other folder (the CLI's) when the work folder is missing: stop with cd's error.
+      `if [ -f ${shellQuote(this.stateFile)} ]; then . ${shellQuote(this.stateFile)}; else builtin cd -- ${shellQuote(this.startDir)} || exit 1; fi`,
     ];
     for (const [name, value] of Object.entries(this.baseEnv))
       lines.push(`export ${name}=${shellQuote(value)}`);

@@ -1,11 +1,11 @@
-// Resolving a lab's vars and choices: defaults, then an env file, then --set; choices asked on a TTY.
+// Resolving a lab's vars and choices: defaults, then a vars file, then --set; choices asked on a TTY.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { Lab } from '../spec/types.js';
 
 export interface ResolveOptions {
   sets: string[];
-  envFile?: string;
+  varsFile?: string;
   /** Asks a choice on a terminal; absent when not interactive. */
   ask?: (question: string, options: { value: string; label: string }[], fallback: string) => Promise<string>;
   /** Asks for a secret without echoing it; absent when not interactive. */
@@ -24,7 +24,7 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
-    if (!m) throw new UsageError(`${file}:${i + 1}:1: expected KEY=VALUE (--env-file)`);
+    if (!m) throw new UsageError(`${file}:${i + 1}:1: expected KEY=VALUE (--vars-file)`);
     values[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
   });
   return values;
@@ -42,14 +42,14 @@ export function parseSets(sets: string[]): Record<string, string> {
 
 export async function resolveValues(lab: Lab, options: ResolveOptions): Promise<ResolvedValues> {
   let fromFile: Record<string, string> = {};
-  if (options.envFile) {
+  if (options.varsFile) {
     let text: string;
     try {
-      text = await readFile(options.envFile, 'utf8');
+      text = await readFile(options.varsFile, 'utf8');
     } catch {
-      throw new UsageError(`env file not found: ${options.envFile} (--env-file)`);
+      throw new UsageError(`vars file not found: ${options.varsFile} (--vars-file)`);
     }
-    fromFile = parseEnvFile(text, options.envFile);
+    fromFile = parseEnvFile(text, options.varsFile);
   }
   const fromSets = parseSets(options.sets);
   const known = [...Object.keys(lab.vars), ...Object.keys(lab.choices)];
@@ -71,7 +71,7 @@ export async function resolveValues(lab: Lab, options: ResolveOptions): Promise<
     if (value === undefined) {
       if (v.required)
         throw new UsageError(
-          `var "${v.name}" needs a value: --set ${v.name}=... or an --env-file`,
+          `var "${v.name}" needs a value: --set ${v.name}=... or a --vars-file`,
           v.description,
         );
       continue;

@@ -7,6 +7,10 @@ type Render = (results: RunResult[]) => string;
 const reporters: Record<string, () => Promise<Render>> = {
   json: async () => (await import('./json.js')).renderJson,
   text: async () => (await import('./text.js')).renderText,
+  junit: async () => (await import('./junit.js')).renderJunit,
+  md: async () => (await import('./markdown.js')).renderMarkdown,
+  html: async () => (await import('./html/index.js')).renderHtml,
+  tap: async () => (await import('./tap.js')).renderTap,
 };
 
 export const reportFormats = Object.keys(reporters);

@@ -48,6 +48,10 @@ export function renderPlan(
   const req = lab.requires;
   const needs = [
     ...req.commands,
+    // `requires.gpu` (nvidia-smi on the target): `gpu`, `gpu x2 /A10G|L4/ >= 16 GiB`.
+    req.gpu
+      ? `gpu${req.gpu.count > 1 ? ` x${req.gpu.count}` : ''}${req.gpu.name ? ` /${req.gpu.name}/` : ''}${req.gpu.memoryBytes ? ` >= ${formatSize(req.gpu.memoryBytes)}` : ''}`
+      : '',
     ...req.pythonModules.map((m) => `python module ${m}`),
     req.os.length ? `os ${req.os.join('/')}` : '',
     req.cpus ? `${req.cpus} cpus` : '',
@@ -92,10 +96,10 @@ export function renderPlan(
     if (step.script)
       out.push(`   ${step.script.interpreter} script:`, ...indent(fill(step.script.body, 'raw'), '   │ '));
     if (step.background) out.push(...indent(fill(step.background.run, 'shell'), '   $ (in the background) '));
-    if (step.manual) out.push(...indent(step.manual, '   ✋ '));
+    if (step.manual) out.push(...indent(fill(step.manual, 'raw'), '   ✋ '));
     for (const check of [...(step.background?.ready ? [step.background.ready] : []), ...step.expect]) {
       out.push(
-        ...indent(describeCheck(check), '   ✓ ').map((l, j) =>
+        ...indent(fill(describeCheck(check), 'raw'), '   ✓ ').map((l, j) =>
           j === 0 ? l : paint.dim(l.replace('   ✓ ', '     ')),
         ),
       );
@@ -105,7 +109,7 @@ export function renderPlan(
     out.push('', paint.bold('Verify (graded)'));
     for (const check of lab.verify) {
       out.push(
-        ...indent(describeCheck(check), '  ✓ ').map((l, j) =>
+        ...indent(fill(describeCheck(check), 'raw'), '  ✓ ').map((l, j) =>
           j === 0 ? l : paint.dim(l.replace('  ✓ ', '    ')),
         ),
       );

@@ -51,6 +51,8 @@ export function renderSummary(result: RunResult, paint: Paint): string[] {
     lines.push(`${result.lab.id}: ${verdict}`);
   }
   lines.push(paint.dim(result.message));
+  // A remote target that lost its connection and reconnected for cleanup and verify says so here.
+  for (const note of result.target.notes ?? []) lines.push(paint.yellow(`note: ${note}`));
   const toFix = [...result.steps.flatMap((s) => s.checks), ...result.verify].filter(
     (c) => c.status === 'fail' || c.status === 'error',
   );

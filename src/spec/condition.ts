@@ -17,6 +17,8 @@ export function parseCondition(text: string): Condition | string {
         return `cannot read condition "${raw.trim()}": write name == value, name != value, name or !name`;
       const [, not, name, op, value] = m;
       if (op && not) return `cannot read condition "${raw.trim()}": "!" goes with a bare name only`;
+      if (op && /^[=!]/.test(value.trim()))
+        return `cannot read condition "${raw.trim()}": write == or != (not === or !==)`;
       if (op) terms.push({ name, op: op as '==' | '!=', value: unquote(value.trim()) });
       else terms.push({ name, op: not ? 'falsy' : 'truthy' });
     }

@@ -102,8 +102,20 @@ function normalizeStep(input: StepInput, index: number): Step {
 
 function normalizeRequirements(input: LabDocument['requires']): Requirements {
   const req = Array.isArray(input) ? { commands: input } : (input ?? {});
+  // `gpu` in the commands list is the shorthand for "at least one NVIDIA GPU", not a program.
+  const commands = req.commands ?? [];
+  const gpu = 'gpu' in req ? req.gpu : undefined;
+  const wantsGpu = gpu !== undefined || commands.includes('gpu');
+  const gpuSpec = typeof gpu === 'object' ? gpu : {};
   return {
-    commands: req.commands ?? [],
+    commands: commands.filter((c) => c !== 'gpu'),
+    ...(wantsGpu && {
+      gpu: {
+        count: gpuSpec.count ?? 1,
+        memoryBytes: gpuSpec.memory ? parseSize(gpuSpec.memory) : undefined,
+        name: gpuSpec.name,
+      },
+    }),
     os: req.os ?? [],
     cpus: req.cpus,
     memoryBytes: req.memory ? parseSize(req.memory) : undefined,

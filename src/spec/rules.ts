@@ -1,14 +1,16 @@
 // Phase 3 of loading: small named rules over a schema-valid lab, each reporting problems with positions.
 import { isAbsolute, normalize, sep } from 'node:path';
 import { checkModules } from '../checks/index.js';
+import { compileRegex } from '../engine/match.js';
 import type { SpecProblem } from '../errors.js';
 import { conditionNames, parseCondition } from './condition.js';
-import { BUILTIN_NAMES, placeholderNames } from './interpolate.js';
+import { BUILTIN_NAMES, PLACEHOLDER } from './interpolate.js';
 import { findNode, formatPath, type ParsedYaml, position } from './parse.js';
 import type { LabDocument } from './schema.js';
 
 type Path = (string | number)[];
-type Report = (path: Path, message: string) => void;
+/** `needle`: text inside the value to point at (found in the source), else the value's start. */
+type Report = (path: Path, message: string, needle?: string) => void;
 
 export interface RuleContext {
   lab: LabDocument;
@@ -91,9 +93,10 @@ const placeholdersKnown: Rule = ({ lab, report }) => {
   const names = knownNames(lab);
   walk(lab, [], (value, path) => {
     if (typeof value !== 'string') return;
-    for (const name of placeholderNames(value)) {
+    for (const [placeholder, name] of value.matchAll(PLACEHOLDER)) {
       if (!names.has(name)) {
-        report(path, `\${{ ${name} }} is not a var or choice of this lab (known: ${[...names].join(', ')})`);
+        const known = [...names].join(', ');
+        report(path, `\${{ ${name} }} is not a var or choice of this lab (known: ${known})`, placeholder);
       }
     }
   });
@@ -109,9 +112,12 @@ const regexesCompile: Rule = ({ lab, report }) => {
       REGEX_KEYS.has(String(key)) || (typeof key === 'number' && REGEX_KEYS.has(String(parentKey)));
     if (!isRegex || typeof value !== 'string') return;
     try {
-      new RegExp(value);
+      // Compile as the engine does: checks take a leading (?i); a var's pattern is a plain RegExp.
+      if (path[0] === 'vars') new RegExp(value);
+      else compileRegex(value);
     } catch (error) {
-      report(path, `invalid regular expression: ${(error as Error).message}`);
+      const reason = (error as Error).message.replace(/^Invalid regular expression: /, '');
+      report(path, `invalid regular expression: ${reason}`);
     }
   });
 };
@@ -161,12 +167,20 @@ export function checkRules(
   templateExists?: (relativePath: string) => boolean,
 ): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  const report: Report = (path, message) => {
-    const pos = position(yaml, findNode(yaml.doc, path));
+  const report: Report = (path, message, needle) => {
+    const node = findNode(yaml.doc, path);
+    const range = node?.range;
+    const at = needle && range ? yaml.text.slice(range[0], range[1]).indexOf(needle) : -1;
+    const pos = at >= 0 && range ? lineCol(yaml, range[0] + at) : position(yaml, node);
     problems.push({ file, ...pos, path: formatPath(path), message });
   };
   for (const rule of Object.values(rules)) rule({ lab, report, templateExists });
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function lineCol(yaml: ParsedYaml, offset: number): { line: number; column: number } {
+  const pos = yaml.lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
 }
 
 function walk(value: unknown, path: Path, visit: (value: unknown, path: Path) => void): void {

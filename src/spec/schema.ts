@@ -32,15 +32,40 @@ export const conditionSchema = z
     "A condition on vars and choices: `cloud == aws`, `cloud != 'gcp'`, `flag`, `!flag`, joined by `&&` or `||`.",
   );
 
+/** `gpu: true` (at least one NVIDIA GPU) or `{count, memory, name}`: checked with nvidia-smi on the target. */
+export const gpuRequirementSchema = z
+  .union([
+    z.literal(true).describe('At least one NVIDIA GPU'),
+    z
+      .object({
+        count: z.number().int().positive().optional().describe('How many GPUs at least (default 1).'),
+        memory: sizeSchema
+          .optional()
+          .describe(
+            'Memory of each GPU at least, e.g. 16GiB (an "80GB" H100 reports 79.6 GiB, a "24GB" A10G 22.5 GiB).',
+          ),
+        name: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('A regular expression GPU names must match, case-insensitive, e.g. A10G|L4.'),
+      })
+      .strict(),
+  ])
+  .describe('NVIDIA GPUs the lab needs, checked with nvidia-smi on the target.');
+
 export const requirementsSchema = z
   .union([
-    z.array(z.string().min(1)).describe('Commands that must be on PATH (shorthand for {commands: [...]})'),
+    z
+      .array(z.string().min(1))
+      .describe('Commands that must be on PATH (shorthand for {commands: [...]}); `gpu` means an NVIDIA GPU'),
     z
       .object({
         commands: z
           .array(z.string().min(1))
           .optional()
-          .describe('Commands that must be on PATH (docker, kubectl …).'),
+          .describe('Commands that must be on PATH (docker, kubectl …); `gpu` means an NVIDIA GPU.'),
+        gpu: gpuRequirementSchema.optional(),
         os: z
           .array(z.enum(['linux', 'darwin', 'win32']))
           .optional()
@@ -69,7 +94,7 @@ export const varSchema = z
     scalar.describe('The default value.'),
     z
       .object({
-        default: scalar.optional().describe('The value used unless --set or an env file gives another.'),
+        default: scalar.optional().describe('The value used unless --set or a --vars-file gives another.'),
         description: z.string().optional().describe('What the value is for (shown by `ailab show`).'),
         secret: z.boolean().optional().describe('Never printed: redacted from output, logs and reports.'),
         required: z.boolean().optional().describe('The run stops with a usage error when no value is given.'),

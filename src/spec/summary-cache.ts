@@ -63,7 +63,10 @@ export async function summarizeLabs(files: string[], version: string): Promise<L
   const summaries: LabSummary[] = [];
   for (const file of files) {
     const cached = entries[file];
-    const fresh = cached && cached.key === fileKey(file) && Object.entries(cached.deps).every(([dep, key]) => fileKey(dep) === key);
+    const fresh =
+      cached &&
+      cached.key === fileKey(file) &&
+      Object.entries(cached.deps).every(([dep, key]) => fileKey(dep) === key);
     if (fresh) {
       summaries.push(cached.summary);
       continue;
@@ -84,8 +87,24 @@ async function summarize(file: string): Promise<Entry> {
   if (!lab) {
     const id = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
     const requires: Requirements = { commands: [], os: [], python: 'python3', pythonModules: [], notes: [] };
-    return { key, deps: {}, summary: { id, title: '(invalid spec: run ailab lint)', file, requires, problems: problems.map(formatProblem) } };
+    return {
+      key,
+      deps: {},
+      summary: {
+        id,
+        title: '(invalid spec: run ailab lint)',
+        file,
+        requires,
+        problems: problems.map(formatProblem),
+      },
+    };
   }
-  const deps = Object.fromEntries(lab.files.map((f) => join(lab.templatesDir, f.template)).map((p) => [p, fileKey(p)]));
-  return { key, deps, summary: { id: lab.id, week: lab.week, title: lab.title, file, requires: lab.requires, problems: [] } };
+  const deps = Object.fromEntries(
+    lab.files.map((f) => join(lab.templatesDir, f.template)).map((p) => [p, fileKey(p)]),
+  );
+  return {
+    key,
+    deps,
+    summary: { id: lab.id, week: lab.week, title: lab.title, file, requires: lab.requires, problems: [] },
+  };
 }

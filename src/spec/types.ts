@@ -1,7 +1,16 @@
 // The normalised lab: every default filled in, so the engine never meets an undefined option.
 
+/** NVIDIA GPUs a lab needs (preflight asks nvidia-smi on the target). */
+export interface GpuRequirement {
+  count: number;
+  memoryBytes?: number;
+  /** A case-insensitive regex GPU names must match. */
+  name?: string;
+}
+
 export interface Requirements {
   commands: string[];
+  gpu?: GpuRequirement;
   os: string[];
   cpus?: number;
   memoryBytes?: number;

@@ -1,21 +1,23 @@
 // Target registry: a URI names where a lab runs. Implementations load only when used.
 import { UsageError } from '../errors.js';
-import type { Target } from './types.js';
+import type { Target, TargetOptions } from './types.js';
 
-const loaders: Record<string, (uri: string) => Promise<Target>> = {
+const loaders: Record<string, (uri: string, options: TargetOptions) => Promise<Target>> = {
   local: async () => new (await import('./local.js')).LocalTarget(),
+  ssh: async (uri, options) => (await import('./ssh.js')).createSshTarget(uri, options),
 };
 
 export const targetSchemes = Object.keys(loaders);
 
-export async function createTarget(uri: string): Promise<Target> {
+/** The target a URI names, ready to use (an SSH target is connected, so an unreachable host fails here). */
+export async function createTarget(uri: string, options: TargetOptions = {}): Promise<Target> {
   const scheme = uri === 'local' ? 'local' : /^([a-z0-9+]+):\/\//i.exec(uri)?.[1]?.toLowerCase();
   const load = scheme ? loaders[scheme] : undefined;
   if (!load) {
     throw new UsageError(
       `unsupported target "${uri}" (--target)`,
-      `targets this version can use: ${targetSchemes.join(', ')}; ssh:// and k8s:// are coming`,
+      `targets this version can use: local, ssh://user@host[:port]; k8s:// is coming`,
     );
   }
-  return load(uri);
+  return load(uri, options);
 }

@@ -12,6 +12,8 @@ export interface ExecResult {
   /** True when the caller's AbortSignal (Ctrl-C, a deadline) stopped the command. */
   aborted: boolean;
   durationMs: number;
+  /** True when the connection to a remote target dropped while the command ran (its outcome is unknown). */
+  connectionLost?: boolean;
 }
 
 export interface ExecOptions {
@@ -70,5 +72,23 @@ export interface Target {
   remove(path: string): Promise<void>;
   /** A way for ailab to reach `host:port` as seen from the target. */
   connectTo(host: string, port: number): Promise<Endpoint>;
+  /** What happened to the connection during the run (a remote target that lost and regained it), for the report. */
+  readonly notes?: readonly string[];
   close(): Promise<void>;
+}
+
+/** What the CLI knows that a target may need: keys and host keys for SSH, a way to ask for secrets. */
+export interface TargetOptions {
+  /** --identity: a private key file. */
+  identity?: string;
+  /** --known-hosts: the known_hosts file to check host keys against (and record new ones in). */
+  knownHosts?: string;
+  /** --accept-new-host-key: trust a host seen for the first time, and record its key. */
+  acceptNewHostKey?: boolean;
+  /** Ask on the terminal (a key passphrase, a sudo password); absent when not interactive. */
+  askSecret?: (question: string) => Promise<string>;
+  /** Told each secret the target learns (a sudo password), so that reports redact it. */
+  onSecret?: (value: string) => void;
+  /** The environment to read HOME, SSH_AUTH_SOCK, AILAB_SSH_PASSPHRASE, AILAB_SUDO_PASSWORD from (default process.env). */
+  env?: Record<string, string | undefined>;
 }

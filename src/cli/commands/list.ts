@@ -2,19 +2,27 @@ import { ExitCode } from '../../errors.js';
 import { listLabFiles } from '../../spec/locate.js';
 import { summarizeLabs } from '../../spec/summary-cache.js';
 import { packageVersion } from '../../util/package-root.js';
-import { missingLocally } from '../local-machine.js';
+import { localGpuCheck, missingLocally } from '../local-machine.js';
 import { createPaint } from '../paint.js';
 
 export async function listCommand(opts: { json?: boolean }): Promise<number> {
   const summaries = await summarizeLabs(listLabFiles(), packageVersion());
+  // nvidia-smi runs (once) only when some lab needs a GPU.
+  const missingGpu = summaries.some((s) => s.problems.length === 0 && s.requires.gpu)
+    ? await localGpuCheck()
+    : () => [];
   const labs = summaries.map((s) => {
-    const missing = s.problems.length > 0 ? [] : missingLocally(s.requires);
+    const missing = s.problems.length > 0 ? [] : [...missingLocally(s.requires), ...missingGpu(s.requires)];
     return {
       id: s.id,
       week: s.week,
       title: s.title,
       file: s.file,
-      requires: [...s.requires.commands, ...s.requires.pythonModules.map((m) => `python:${m}`)],
+      requires: [
+        ...s.requires.commands,
+        ...(s.requires.gpu ? ['gpu'] : []),
+        ...s.requires.pythonModules.map((m) => `python:${m}`),
+      ],
       missing,
       meetsRequirements: s.problems.length === 0 && missing.length === 0,
       ...(s.problems.length > 0 ? { problems: s.problems } : {}),

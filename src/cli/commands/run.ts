@@ -14,12 +14,13 @@ import { createTarget } from '../../targets/index.js';
 import { packageVersion } from '../../util/package-root.js';
 import { createPaint } from '../paint.js';
 import { createPrompts } from '../prompts.js';
+import { targetOptions } from '../target-options.js';
 
 export interface RunCommandOptions {
   mode: 'run' | 'verify';
   target: string;
   set: string[];
-  envFile?: string;
+  varsFile?: string;
   workdir?: string;
   report: string[];
   json?: boolean;
@@ -30,6 +31,16 @@ export interface RunCommandOptions {
   dryRun?: boolean;
   only?: string;
   from?: string;
+  /** SSH: --identity, --known-hosts, --accept-new-host-key (src/cli/target-options.ts). */
+  identity?: string;
+  knownHosts?: string;
+  acceptNewHostKey?: boolean;
+  /** --hosts FILE: run on every host of an inventory at once (src/cli/commands/fleet.ts). */
+  hosts?: string;
+  concurrency?: number;
+  /** verify --watch: grade again every --interval and on file changes (src/cli/commands/watch.ts). */
+  watch?: boolean;
+  interval?: string;
 }
 
 function checkStepFlags(lab: Lab, opts: RunCommandOptions): string[] | undefined {
@@ -68,7 +79,7 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     resolved.push(
       await resolveValues(lab, {
         sets: opts.set,
-        envFile: opts.envFile,
+        varsFile: opts.varsFile,
         ask: prompts && !opts.yes ? prompts.choose : undefined,
         askSecret: prompts?.secret,
       }),
@@ -81,7 +92,13 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     return ExitCode.ok;
   }
 
-  const target = await createTarget(opts.target);
+  if (opts.hosts)
+    return (await import('./fleet.js')).fleetCommand({ labs, resolved, stepFlags, reports, opts, paint });
+
+  if (opts.watch)
+    return (await import('./watch.js')).watchCommand(labs[0], resolved[0], opts, reports, paint);
+
+  const target = await createTarget(opts.target, targetOptions(opts, prompts, resolved));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -144,5 +161,6 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     else process.stdout.write(text);
   }
   if (opts.json) process.stdout.write(await renderReport('json', results));
+  await (await import('../../report/after-run.js')).afterRun(results, { json: opts.json });
   return exitCodeFor(results);
 }

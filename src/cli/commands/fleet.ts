@@ -1,0 +1,128 @@
+// `ailab run|verify <lab> --hosts FILE`: one lab on every host of an inventory, --concurrency at a time.
+// A live host × status table while it runs, then a summary table (host, score, failures); --json prints
+// `{schemaVersion, summary, hosts: RunResult[]}`; --report files get the RunResult of every host.
+import type { RunResult } from '../../engine/result.js';
+import type { ResolvedValues } from '../../engine/values.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { isUnreachable, renderFleetJson, renderFleetTable, summarizeFleet } from '../../report/fleet.js';
+import { type ReportRequest, renderReport } from '../../report/index.js';
+import type { Paint } from '../../report/paint.js';
+import { writeReportFile } from '../../report/write.js';
+import type { Lab } from '../../spec/types.js';
+import { createTarget } from '../../targets/index.js';
+import { loadInventory } from '../../targets/inventory.js';
+import { packageVersion } from '../../util/package-root.js';
+import { targetOptions } from '../target-options.js';
+import type { RunCommandOptions } from './run.js';
+
+export interface FleetCommandInput {
+  labs: Lab[];
+  resolved: ResolvedValues[];
+  stepFlags: (string[] | undefined)[];
+  reports: ReportRequest[];
+  opts: RunCommandOptions;
+  paint: Paint;
+}
+
+/** Exit code of a fleet: interrupted, then a host that could not be used (3), then a failure (1). */
+export function fleetExitCode(results: RunResult[]): number {
+  if (results.some((r) => r.status === 'interrupted')) return ExitCode.interrupted;
+  if (results.some((r) => isUnreachable(r) || r.preflight.some((p) => !p.ok))) return ExitCode.preflight;
+  if (results.some((r) => r.status !== 'passed')) return ExitCode.failed;
+  return ExitCode.ok;
+}
+
+export async function fleetCommand(input: FleetCommandInput): Promise<number> {
+  const { labs, resolved, opts, paint } = input;
+  if (labs.length !== 1) throw new UsageError('--hosts runs one lab at a time', 'name a single lab');
+  if (opts.target !== 'local') throw new UsageError('give --target or --hosts, not both');
+  const [lab] = labs;
+  const hosts = await loadInventory(opts.hosts!);
+  const base = targetOptions(opts, undefined, resolved);
+  if (opts.identity) {
+    // Check the shared key once (and ask for its passphrase once), not once per host.
+    const { loadPrivateKey } = await import('../../targets/ssh-keys.js');
+    const canAsk = Boolean(process.stdin.isTTY) && !process.env.CI && !opts.json;
+    const prompts = canAsk ? (await import('../prompts.js')).createPrompts() : undefined;
+    await loadPrivateKey(opts.identity, { env: process.env, askSecret: prompts?.secret });
+  }
+
+  const ci = Boolean(process.env.CI);
+  const stream = opts.json ? process.stderr : process.stdout;
+  const { createFleetLiveView } = await import('../../ui/fleet-live.js');
+  const live = opts.quiet
+    ? undefined
+    : createFleetLiveView({ stream, paint, interactive: Boolean(stream.isTTY) && !ci, total: hosts.length });
+  if (!opts.quiet) {
+    stream.write(
+      paint.bold(
+        `${opts.mode === 'run' ? 'Running' : 'Verifying'} ${lab.id} — ${lab.title} on ${hosts.length} hosts\n`,
+      ),
+    );
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write('\nailab: interrupted again: quitting without waiting for cleanup\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write(
+      `\nailab: ${signal}: stopping every host and cleaning up (Ctrl-C again quits at once)\n`,
+    );
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const { runFleet } = await import('../../engine/fleet.js');
+  const { runLab } = await import('../../engine/run-lab.js');
+  const started = Date.now();
+  let results: RunResult[];
+  try {
+    results = await runFleet({
+      lab,
+      mode: opts.mode,
+      hosts,
+      concurrency: opts.concurrency ?? 16,
+      version: packageVersion(),
+      values: resolved[0].values,
+      signal: controller.signal,
+      connect: (host) => createTarget(host.target, { ...base, identity: host.identity ?? opts.identity }),
+      run: (target, onEvent, runId) =>
+        runLab(lab, {
+          runId,
+          target,
+          mode: opts.mode,
+          values: resolved[0].values,
+          secrets: resolved[0].secrets,
+          workDir: opts.workdir,
+          only: input.stepFlags[0],
+          from: opts.from,
+          signal: controller.signal,
+          onEvent,
+          yes: opts.yes,
+          version: packageVersion(),
+        }),
+      onUpdate: live?.onUpdate,
+    });
+  } finally {
+    live?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const durationMs = Date.now() - started;
+
+  if (!opts.json)
+    process.stdout.write(`\n${renderFleetTable(summarizeFleet(results, durationMs), paint).join('\n')}\n`);
+  for (const report of input.reports) {
+    const text = await renderReport(report.format, results);
+    if (report.file) await writeReportFile(report.file, text);
+    else process.stdout.write(text);
+  }
+  if (opts.json) process.stdout.write(renderFleetJson(results, durationMs));
+  await (await import('../../report/after-run.js')).afterRun(results, { json: opts.json });
+  return fleetExitCode(results);
+}

@@ -1,0 +1,27 @@
+// What a target needs from the command line: SSH keys and host keys (--identity, --known-hosts,
+// --accept-new-host-key), a way to ask for a passphrase or sudo password on a terminal, and a way to
+// tell the engine's redaction about a secret learned mid-run.
+import type { ResolvedValues } from '../engine/values.js';
+import type { TargetOptions } from '../targets/types.js';
+
+export interface TargetFlags {
+  identity?: string;
+  knownHosts?: string;
+  acceptNewHostKey?: boolean;
+}
+
+export function targetOptions(
+  flags: TargetFlags,
+  prompts: { secret(question: string): Promise<string> } | undefined,
+  resolved: Pick<ResolvedValues, 'secrets'>[],
+): TargetOptions {
+  return {
+    identity: flags.identity,
+    knownHosts: flags.knownHosts,
+    acceptNewHostKey: flags.acceptNewHostKey,
+    askSecret: prompts?.secret,
+    onSecret: (value) => {
+      for (const r of resolved) if (!r.secrets.includes(value)) r.secrets.push(value);
+    },
+  };
+}
