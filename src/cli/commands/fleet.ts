@@ -5,13 +5,13 @@ import type { RunResult } from '../../engine/result.js';
 import type { ResolvedValues } from '../../engine/values.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { isUnreachable, renderFleetJson, renderFleetTable, summarizeFleet } from '../../report/fleet.js';
-import { type ReportRequest, renderReport } from '../../report/index.js';
+import type { ReportRequest } from '../../report/index.js';
 import type { Paint } from '../../report/paint.js';
-import { writeReportFile } from '../../report/write.js';
 import type { Lab } from '../../spec/types.js';
 import { createTarget } from '../../targets/index.js';
 import { loadInventory } from '../../targets/inventory.js';
 import { packageVersion } from '../../util/package-root.js';
+import { deliverReports, onInterrupt } from '../run-support.js';
 import { targetOptions } from '../target-options.js';
 import type { RunCommandOptions } from './run.js';
 
@@ -61,21 +61,9 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
     );
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write('\nailab: interrupted again: quitting without waiting for cleanup\n');
-      process.exit(ExitCode.interrupted);
-    }
-    process.stderr.write(
-      `\nailab: ${signal}: stopping every host and cleaning up (Ctrl-C again quits at once)\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt(
+    (signal) => `${signal}: stopping every host and cleaning up (Ctrl-C again quits at once)`,
+  );
 
   const { runFleet } = await import('../../engine/fleet.js');
   const { runLab } = await import('../../engine/run-lab.js');
@@ -89,7 +77,7 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
       concurrency: opts.concurrency ?? 16,
       version: packageVersion(),
       values: resolved[0].values,
-      signal: controller.signal,
+      signal: interrupt.signal,
       connect: (host) => createTarget(host.target, { ...base, identity: host.identity ?? opts.identity }),
       run: (target, onEvent, runId) =>
         runLab(lab, {
@@ -101,7 +89,7 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
           workDir: opts.workdir,
           only: input.stepFlags[0],
           from: opts.from,
-          signal: controller.signal,
+          signal: interrupt.signal,
           onEvent,
           yes: opts.yes,
           version: packageVersion(),
@@ -110,19 +98,15 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
     });
   } finally {
     live?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
   const durationMs = Date.now() - started;
 
   if (!opts.json)
     process.stdout.write(`\n${renderFleetTable(summarizeFleet(results, durationMs), paint).join('\n')}\n`);
-  for (const report of input.reports) {
-    const text = await renderReport(report.format, results);
-    if (report.file) await writeReportFile(report.file, text);
-    else process.stdout.write(text);
-  }
-  if (opts.json) process.stdout.write(renderFleetJson(results, durationMs));
-  await (await import('../../report/after-run.js')).afterRun(results, { json: opts.json });
+  await deliverReports(results, input.reports, {
+    json: opts.json,
+    jsonText: renderFleetJson(results, durationMs),
+  });
   return fleetExitCode(results);
 }

@@ -3,10 +3,9 @@ import type { RunResult } from '../../engine/result.js';
 import { runLab } from '../../engine/run-lab.js';
 import { type ResolvedValues, resolveValues } from '../../engine/values.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { parseReportFlag, renderReport } from '../../report/index.js';
+import { parseReportFlag } from '../../report/index.js';
 import { renderPlan } from '../../report/plan.js';
 import { renderSummary } from '../../report/text.js';
-import { writeReportFile } from '../../report/write.js';
 import { loadLab } from '../../spec/load.js';
 import { resolveLabRef } from '../../spec/locate.js';
 import type { Lab, Step } from '../../spec/types.js';
@@ -14,6 +13,7 @@ import { createTarget } from '../../targets/index.js';
 import { packageVersion } from '../../util/package-root.js';
 import { createPaint } from '../paint.js';
 import { createPrompts } from '../prompts.js';
+import { deliverReports, onInterrupt } from '../run-support.js';
 import { targetOptions } from '../target-options.js';
 
 export interface RunCommandOptions {
@@ -99,26 +99,14 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     return (await import('./watch.js')).watchCommand(labs[0], resolved[0], opts, reports, paint);
 
   const target = await createTarget(opts.target, targetOptions(opts, prompts, resolved));
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write('\nailab: interrupted again: quitting without waiting for cleanup\n');
-      process.exit(ExitCode.interrupted);
-    }
-    process.stderr.write(
-      `\nailab: ${signal}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt(
+    (signal) => `${signal}: stopping and cleaning up (press Ctrl-C again to quit at once)`,
+  );
 
   const results: RunResult[] = [];
   try {
     for (const [i, lab] of labs.entries()) {
-      if (controller.signal.aborted) break;
+      if (interrupt.signal.aborted) break;
       const live = opts.quiet
         ? undefined
         : await (await import('../../ui/live.js')).createLiveView({
@@ -136,7 +124,7 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
           workDir: opts.workdir,
           only: stepFlags[i],
           from: opts.from,
-          signal: controller.signal,
+          signal: interrupt.signal,
           onEvent: live?.onEvent,
           confirm: prompts?.confirm,
           yes: opts.yes,
@@ -151,16 +139,9 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     }
   } finally {
     await target.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 
-  for (const report of reports) {
-    const text = await renderReport(report.format, results);
-    if (report.file) await writeReportFile(report.file, text);
-    else process.stdout.write(text);
-  }
-  if (opts.json) process.stdout.write(await renderReport('json', results));
-  await (await import('../../report/after-run.js')).afterRun(results, { json: opts.json });
+  await deliverReports(results, reports, { json: opts.json });
   return exitCodeFor(results);
 }

@@ -5,14 +5,14 @@
 import type { ResolvedValues } from '../../engine/values.js';
 import { watchLab } from '../../engine/watch.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { type ReportRequest, renderReport } from '../../report/index.js';
+import type { ReportRequest } from '../../report/index.js';
 import type { Paint } from '../../report/paint.js';
 import { renderSummary } from '../../report/text.js';
-import { writeReportFile } from '../../report/write.js';
 import type { Lab } from '../../spec/types.js';
 import { createTarget } from '../../targets/index.js';
 import { parseDuration } from '../../util/duration.js';
 import { packageVersion } from '../../util/package-root.js';
+import { deliverReports, onInterrupt } from '../run-support.js';
 import { targetOptions } from '../target-options.js';
 import { exitCodeFor, type RunCommandOptions } from './run.js';
 
@@ -51,19 +51,7 @@ export async function watchCommand(
     watchingFiles: target.kind === 'local',
   });
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write('\nailab: interrupted again: quitting at once\n');
-      process.exit(ExitCode.interrupted);
-    }
-    process.stderr.write('\nailab: stopped watching; the last complete round is the report\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = onInterrupt(() => 'stopped watching; the last complete round is the report');
 
   let outcome: Awaited<ReturnType<typeof watchLab>>;
   try {
@@ -72,7 +60,7 @@ export async function watchCommand(
       values: resolved.values,
       secrets: resolved.secrets,
       workDir: opts.workdir,
-      signal: controller.signal,
+      signal: interrupt.signal,
       intervalMs,
       version: packageVersion(),
       onRoundStart: (round, reason) => view.roundStart(round, reason),
@@ -82,20 +70,13 @@ export async function watchCommand(
   } finally {
     view.close();
     await target.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 
   const final = outcome.last ?? outcome.interrupted;
   if (!final) return ExitCode.interrupted;
   const results = [final];
   if (!opts.json) process.stdout.write(`\n${renderSummary(final, paint).join('\n')}\n`);
-  for (const report of reports) {
-    const text = await renderReport(report.format, results);
-    if (report.file) await writeReportFile(report.file, text);
-    else process.stdout.write(text);
-  }
-  if (opts.json) process.stdout.write(await renderReport('json', results));
-  await (await import('../../report/after-run.js')).afterRun(results, { json: opts.json });
+  await deliverReports(results, reports, { json: opts.json });
   return exitCodeFor(results);
 }

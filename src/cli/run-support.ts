@@ -1,0 +1,50 @@
+// What `run`, `verify --watch` and `--hosts` share: Ctrl-C handling and delivering the reports.
+import type { RunResult } from '../engine/result.js';
+import { ExitCode } from '../errors.js';
+import { type ReportRequest, renderReport } from '../report/index.js';
+import { writeReportFile } from '../report/write.js';
+
+/**
+ * Ctrl-C or SIGTERM aborts the returned signal (steps stop, cleanup still runs); a second one quits
+ * at once. `notice` says what happens now.
+ */
+export function onInterrupt(notice: (signal: NodeJS.Signals) => string): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write('\nailab: interrupted again: quitting at once, without waiting for cleanup\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write(`\nailab: ${notice(signal)}\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/** Each --report (to its file, atomically, or stdout), the --json report, then history and GitHub output. */
+export async function deliverReports(
+  results: RunResult[],
+  reports: ReportRequest[],
+  options: { json?: boolean; jsonText?: string },
+): Promise<void> {
+  for (const report of reports) {
+    const text = await renderReport(report.format, results);
+    if (report.file) await writeReportFile(report.file, text);
+    else process.stdout.write(text);
+  }
+  if (options.json) process.stdout.write(options.jsonText ?? (await renderReport('json', results)));
+  await (await import('../report/after-run.js')).afterRun(results, { json: options.json });
+}
