@@ -79,6 +79,10 @@ export function isNamed(row: ProcessRow, name: string): boolean {
 export const check = defineCheck({
   type: 'process',
   summary: 'Check that a process is or is not running (by name or command-line pattern), and how many',
+  lint: (options) =>
+    (options.name === undefined) === (options.pattern === undefined)
+      ? ['give exactly one of name or pattern']
+      : [],
   schema,
   async run(ctx, options): Promise<CheckOutcome> {
     if ((options.name === undefined) === (options.pattern === undefined)) {

@@ -50,6 +50,8 @@ export interface CheckModule<S extends z.ZodType = z.ZodType> {
   summary: string;
   schema: S;
   run(ctx: CheckContext, options: z.output<S>): Promise<CheckOutcome>;
+  /** Rules the schema cannot express (e.g. "exactly one of name or pattern"), reported by the loader and `ailab lint`. */
+  lint?(options: z.output<S>): string[];
 }
 
 /** Define a check module with its options typed from its schema. */

@@ -1,6 +1,7 @@
 // Phase 3 of loading: small named rules over a schema-valid lab, each reporting problems with positions.
 import { isAbsolute, normalize, sep } from 'node:path';
 import { checkModules } from '../checks/index.js';
+import type { CheckModule } from '../checks/types.js';
 import { compileRegex } from '../engine/match.js';
 import type { SpecProblem } from '../errors.js';
 import { conditionNames, parseCondition } from './condition.js';
@@ -42,6 +43,11 @@ const oneCheckType: Rule = ({ lab, report }) => {
     if (present.length === 0) report(path, `check has no type: add one of ${types.join(', ')}`);
     if (present.length > 1)
       report(path, `check has several types (${present.join(', ')}): write one check per type`);
+    if (present.length === 1) {
+      const type = present[0] as keyof typeof checkModules;
+      const module: CheckModule = checkModules[type];
+      for (const problem of module.lint?.(check[type]) ?? []) report([...path, type], problem);
+    }
   });
 };
 

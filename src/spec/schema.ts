@@ -254,13 +254,24 @@ export const labSchema = z
     duration: durationSchema.optional().describe('About how long the lab takes.'),
     cost: z.string().optional().describe('What it costs to run (cloud GPU hours …).'),
     requires: requirementsSchema.optional(),
-    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), varSchema).optional(),
-    choices: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), choiceSchema).optional(),
+    vars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), varSchema)
+      .optional()
+      .describe(
+        'Values used as ${{ name }}: a default, or {default, description, secret, required, pattern}.',
+      ),
+    choices: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), choiceSchema)
+      .optional()
+      .describe("The course's paths to choose from (asked on a terminal; --set name=value otherwise)."),
     files: z
       .array(fileSchema)
       .optional()
       .describe('Templates rendered into the work folder before the steps.'),
-    steps: z.array(stepSchema).optional(),
+    steps: z
+      .array(stepSchema)
+      .optional()
+      .describe('Run in order, sharing shell state as a terminal does; each may have expect checks.'),
     cleanup: z
       .array(cleanupStepSchema)
       .optional()

@@ -388,4 +388,12 @@ export const cases: MalformedCase[] = [
     path: 'title',
     phase: 'parse',
   },
+  {
+    file: '52-process-name-and-pattern.yaml',
+    line: 5,
+    column: 14,
+    message: 'give exactly one of name or pattern',
+    path: 'verify[0].process',
+    phase: 'rules',
+  },
 ];
