@@ -7,6 +7,7 @@ import { check as command } from './command.js';
 import { check as cudaMatmul } from './cuda-matmul.js';
 import { check as file } from './file.js';
 import { check as http } from './http.js';
+import { check as kubernetes } from './kubernetes/index.js';
 import { check as nvidiaSmi } from './nvidia-smi/index.js';
 import { check as port } from './port.js';
 import { check as processCheck } from './process.js';
@@ -18,6 +19,7 @@ export const checkModules = {
   'cuda-matmul': cudaMatmul,
   file,
   http,
+  kubernetes,
   'nvidia-smi': nvidiaSmi,
   port,
   process: processCheck,

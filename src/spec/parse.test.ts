@@ -209,8 +209,8 @@ describe('parseLabText: schema problems', () => {
     expect(problems(`${HEAD}verify:\n  - id: a\n    htp: { url: 'http://x' }\n`)).toEqual([
       '5:5 unknown check type or field "htp"; did you mean "http"? (verify[0])',
     ]);
-    expect(problems(`${HEAD}verify:\n  - kubernetes: { kind: Node }\n`)).toEqual([
-      `4:5 unknown check type or field "kubernetes"; check types: ${checkTypes.join(', ')} (verify[0])`,
+    expect(problems(`${HEAD}verify:\n  - docker: { image: web }\n`)).toEqual([
+      `4:5 unknown check type or field "docker"; check types: ${checkTypes.join(', ')} (verify[0])`,
     ]);
     expect(
       problems(`${HEAD}steps:\n  - id: a\n    background: { run: x, ready: { prot: { port: 1 } } }\n`),

@@ -41,6 +41,8 @@ export interface RunCommandOptions {
   /** verify --watch: grade again every --interval and on file changes (src/cli/commands/watch.ts). */
   watch?: boolean;
   interval?: string;
+  /** --kube-context: the kubeconfig context kubernetes checks use (as AILAB_KUBE_CONTEXT). */
+  kubeContext?: string;
 }
 
 function checkStepFlags(lab: Lab, opts: RunCommandOptions): string[] | undefined {
@@ -65,6 +67,8 @@ export function exitCodeFor(results: RunResult[]): number {
 }
 
 export async function runCommand(refs: string[], opts: RunCommandOptions): Promise<number> {
+  // Kubernetes checks read it from the environment, as one more default beside the kubeconfig's.
+  if (opts.kubeContext) process.env.AILAB_KUBE_CONTEXT = opts.kubeContext;
   const reports = opts.report.map(parseReportFlag);
   const labs = await Promise.all(refs.map(async (ref) => loadLab(resolveLabRef(ref))));
   const stepFlags = labs.map((lab) => checkStepFlags(lab, opts));
