@@ -54,3 +54,10 @@ export class TargetError extends AilabError {
     super(message, ExitCode.preflight, hint);
   }
 }
+
+/** A cloud host cannot be provisioned or removed (quota, capacity, credentials, a cost limit). */
+export class ProvisionError extends AilabError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.preflight, hint);
+  }
+}

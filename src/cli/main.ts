@@ -40,6 +40,10 @@ function addRunOptions(command: Command): Command {
     .option('--accept-new-host-key', 'trust an SSH host seen for the first time and record its key')
     .option('--hosts <file>', 'run on every host of an inventory (YAML, or user@host[:port] lines) at once')
     .option('--concurrency <n>', 'hosts at a time with --hosts', positiveInt, 16)
+    .option(
+      '--kube-context <name>',
+      'kubeconfig context for kubernetes checks (default: the current context)',
+    )
     .option('-s, --set <key=value>', 'set a var or choice (repeatable)', collect, [])
     .option('--vars-file <file>', 'read vars from a file of KEY=VALUE lines')
     .option(
@@ -128,6 +132,92 @@ Exit codes:
     )
     .action(async (opts) => {
       exitCode = await (await import('./commands/gpu.js')).gpuCommand(opts);
+    });
+
+  // Cloud GPU hosts (src/provision/): the SDKs load inside these commands only.
+  const positiveNumber = (value: string): number => {
+    const n = Number(value);
+    if (!(n > 0)) throw new InvalidArgumentError('a number above 0');
+    return n;
+  };
+  program
+    .command('up')
+    .description('launch a GPU host on AWS or GCP and print it as an SSH target (it costs money)')
+    .requiredOption('--cloud <cloud>', 'aws or gcp')
+    .option('--gpu <gpu>', 'a10g, l4, a100 or t4 (default: a10g on aws, l4 on gcp)')
+    .option(
+      '--instance-type <type>',
+      'an instance or machine type instead of --gpu (g5.xlarge, g2-standard-8 …)',
+    )
+    .option('--region <region>', 'default us-east-1 (aws), us-central1 (gcp)')
+    .option('--zone <zone>', 'gcp zone (default <region>-a)')
+    .option('--project <id>', 'gcp project (default: the credentials’ project, or GOOGLE_CLOUD_PROJECT)')
+    .option('--spot', 'a spot instance: cheaper, may be reclaimed')
+    .option(
+      '--max-hours <n>',
+      "the dead-man's switch: the host ends itself after this long (default 4)",
+      positiveNumber,
+    )
+    .option('--max-hourly-cost <usd>', 'refuse to launch above this estimated price per hour', positiveNumber)
+    .option('--disk-gb <n>', 'boot disk size (default 100)', positiveInt)
+    .option('--public-key <file>', 'install this OpenSSH public key instead of creating a key pair')
+    .option('-y, --yes', 'launch without asking (needed without a terminal)')
+    .option('--dry-run', 'print the API requests it would make and launch nothing (no credentials needed)')
+    .option('--json', 'print the host record as JSON')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  ailab up --cloud aws --dry-run\n  ailab up --cloud aws --gpu a10g --spot --max-hours 2\n  ailab up --cloud gcp --gpu l4 --zone us-central1-b --max-hourly-cost 1.5 --yes\n\nThe host terminates itself after --max-hours even if ailab is gone; ailab down NAME ends it sooner.\nCredentials: the AWS SDK default chain (aws configure / AWS_PROFILE / SSO); GCP application default\ncredentials (gcloud auth application-default login).`,
+    )
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/up.js')).upCommand(opts);
+    });
+
+  program
+    .command('hosts')
+    .description('list the cloud hosts ailab started, with their expiry and estimated cost so far')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  ailab hosts\n  ailab hosts --json | jq '.[] | {name, target, expiresAt}'",
+    )
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/hosts.js')).hostsCommand(opts);
+    });
+
+  program
+    .command('down')
+    .description('terminate cloud hosts ailab started, and the key pairs and firewall rules made for them')
+    .argument('[host]', 'a host name, instance id or address from ailab hosts')
+    .option('--all', 'every host ailab started')
+    .option('--stop', 'stop instead of terminate (the disk keeps billing)')
+    .addHelpText('after', '\nExamples:\n  ailab down ailab-2506011200-ab12\n  ailab down --all')
+    .action(async (host, opts) => {
+      exitCode = await (await import('./commands/down.js')).downCommand(host, opts);
+    });
+
+  program
+    .command('cleanup')
+    .description('find everything ailab tagged that is past its expiry or orphaned, and remove it')
+    .option(
+      '--cloud <cloud>',
+      'aws or gcp (repeatable; default: both, or those in the state file)',
+      collect,
+      [],
+    )
+    .option(
+      '--region <region>',
+      'regions to sweep (repeatable; default: the cloud’s default and recorded ones)',
+      collect,
+      [],
+    )
+    .option('--any-owner', "also remove other users' ailab resources in this account")
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ailab cleanup --dry-run\n  ailab cleanup --cloud aws --region us-east-1 --region us-west-2',
+    )
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/cleanup.js')).cleanupCommand(opts);
     });
 
   addRunOptions(
