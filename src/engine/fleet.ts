@@ -5,8 +5,9 @@ import type { Lab } from '../spec/types.js';
 import type { InventoryHost } from '../targets/inventory.js';
 import type { Target } from '../targets/types.js';
 import type { EngineEvent } from './events.js';
+import { grade } from './grade.js';
 import { type CheckResult, REPORT_SCHEMA_VERSION, type RunResult } from './result.js';
-import { grade, newRunId } from './run-lab.js';
+import { newRunId } from './run-lab.js';
 
 export type HostPhase = 'queued' | 'connecting' | 'running' | 'verifying' | 'cleanup' | 'done';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../test/report/fixtures.js';
 import type { Lab } from '../spec/types.js';
-import { grade } from './run-lab.js';
+import { grade } from './grade.js';
 
 const lab = (passThreshold = 70) => ({ passThreshold }) as Lab;
 
