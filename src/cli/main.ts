@@ -229,12 +229,25 @@ Exit codes:
     .option('--dry-run', 'print the plan and run nothing')
     .option('--only <ids>', 'run only these steps (comma-separated ids)')
     .option('--from <step>', 'start at this step')
+    .option(
+      '--keep',
+      "a lab's provision block: leave the host running at the end (it still ends at its expiry)",
+    )
+    .option(
+      '--max-hourly-cost <usd>',
+      "a lab's provision block: refuse to launch above this estimated price per hour",
+      positiveNumber,
+    )
     .addHelpText(
       'after',
       `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n${EXIT_CODES_HELP}`,
     )
-    .action(async (labs, opts) => {
-      exitCode = await (await import('./commands/run.js')).runCommand(labs, { ...opts, mode: 'run' });
+    .action(async (labs, opts, command: Command) => {
+      exitCode = await (await import('./commands/run.js')).runCommand(labs, {
+        ...opts,
+        mode: 'run',
+        targetExplicit: command.getOptionValueSource('target') === 'cli',
+      });
     });
 
   addRunOptions(

@@ -81,4 +81,16 @@ export interface RunResult {
   steps: StepResult[];
   verify: CheckResult[];
   cleanup: CleanupResult[];
+  /** The cloud host launched for the run by the lab's `provision` block (src/provision/for-lab.ts). */
+  provisioned?: {
+    cloud: string;
+    name: string;
+    instanceId?: string;
+    region: string;
+    /** False with --keep (or when terminating failed): then it ends itself at expiresAt. */
+    terminated: boolean;
+    expiresAt?: string;
+  };
+  /** Estimated cost of that host for the run: price table × time from launch to termination. */
+  cost?: { estimatedUsd: number; hourlyUsd: number; instanceType: string; cloud: string; spot: boolean };
 }

@@ -17,7 +17,7 @@ import {
   sshIngressInput,
   TAG,
 } from './aws-inputs.js';
-import { lookupPublicIp, probeSshBanner, sleep, throwIfAborted } from './net.js';
+import { lookupPublicIp, probeSshBanner, sleep, sshPort, throwIfAborted } from './net.js';
 import type {
   ApiRequest,
   HostRecord,
@@ -231,7 +231,7 @@ export async function createAwsProvider(options: ProviderOptions = {}): Promise<
       await sleep(pollMs, hooks.signal);
     }
     hooks.log?.(`waiting for SSH on ${ready.address}`);
-    while (!(await probeSsh(ready.address!, 22))) {
+    while (!(await probeSsh(ready.address!, sshPort()))) {
       timeLeft('SSH does not answer');
       await sleep(pollMs, hooks.signal);
     }

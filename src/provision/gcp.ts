@@ -15,7 +15,7 @@ import {
   LABEL,
   labelValue,
 } from './gcp-inputs.js';
-import { lookupPublicIp, probeSshBanner, sleep, throwIfAborted } from './net.js';
+import { lookupPublicIp, probeSshBanner, sleep, sshPort, throwIfAborted } from './net.js';
 import type {
   ApiRequest,
   HostRecord,
@@ -220,7 +220,7 @@ export async function createGcpProvider(
     }
     await hooks.record({ ...ready });
     hooks.log?.(`waiting for SSH on ${ready.address}`);
-    while (!(await probeSsh(ready.address!, 22))) {
+    while (!(await probeSsh(ready.address!, sshPort()))) {
       if (Date.now() > deadline)
         throw new ProvisionError(`${host.name}: SSH does not answer on ${ready.address}`);
       await sleep(pollMs, hooks.signal);

@@ -29,6 +29,11 @@ export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new WaitAborted();
 }
 
+/** The SSH port of launched hosts: 22 (AILAB_TEST_SSH_PORT points the CLI's tests at a local sshd). */
+export function sshPort(): number {
+  return Number(process.env.AILAB_TEST_SSH_PORT) || 22;
+}
+
 /** Does host:port send an SSH banner within 5 s? (sshd is up, not just the port open by a proxy.) */
 export function probeSshBanner(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

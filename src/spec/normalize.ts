@@ -3,7 +3,16 @@ import { checkModules } from '../checks/index.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import type { CheckInput, LabDocument, StepInput } from './schema.js';
-import type { Check, ChoiceDef, CleanupStep, Lab, Requirements, Step, VarDef } from './types.js';
+import type {
+  Check,
+  ChoiceDef,
+  CleanupStep,
+  Lab,
+  ProvisionDef,
+  Requirements,
+  Step,
+  VarDef,
+} from './types.js';
 
 export const DEFAULTS = {
   stepTimeoutMs: 10 * 60_000,
@@ -156,6 +165,22 @@ function normalizeChoices(input: LabDocument['choices']): Record<string, ChoiceD
   return choices;
 }
 
+function normalizeProvision(p: NonNullable<LabDocument['provision']>): ProvisionDef {
+  return {
+    cloud: p.cloud,
+    gpu: p.gpu,
+    instanceType: p.instance_type,
+    region: p.region,
+    zone: p.zone,
+    project: p.project,
+    diskGb: p.disk_gb,
+    spot: p.spot,
+    maxHours: p.max_hours,
+    maxHourlyCost: p.max_hourly_cost,
+    user: p.user,
+  };
+}
+
 export function normalizeLab(doc: LabDocument, file: string, templatesDir: string): Lab {
   const cleanup: CleanupStep[] = (doc.cleanup ?? []).map((c, i) => ({
     id: c.id ?? `cleanup-${i + 1}`,
@@ -174,6 +199,7 @@ export function normalizeLab(doc: LabDocument, file: string, templatesDir: strin
     file,
     templatesDir,
     requires: normalizeRequirements(doc.requires),
+    ...(doc.provision ? { provision: normalizeProvision(doc.provision) } : {}),
     vars: normalizeVars(doc.vars),
     choices: normalizeChoices(doc.choices),
     files: (doc.files ?? []).map((f) => ({

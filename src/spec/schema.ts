@@ -242,6 +242,58 @@ export const cleanupStepSchema = z
   })
   .strict();
 
+const placeholderOr = (values: string[]) =>
+  z.union([z.enum(values), z.string().regex(/^\$\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/)]);
+
+/** A cloud GPU host launched for the run (src/provision/for-lab.ts), terminated at its end. */
+export const provisionSchema = z
+  .object({
+    cloud: placeholderOr(['aws', 'gcp']).describe(
+      'aws or gcp, or a ${{ choice }} placeholder so a choice of the lab picks the cloud.',
+    ),
+    gpu: placeholderOr(['a10g', 'l4', 'a100', 't4'])
+      .optional()
+      .describe('The GPU (picks the instance type): a10g, l4, a100, t4. Default: a10g on AWS, l4 on GCP.'),
+    instance_type: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('An exact instance / machine type (e.g. g5.xlarge, g2-standard-8); overrides gpu.'),
+    region: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The region (default: the price table's default per cloud)."),
+    zone: z.string().min(1).optional().describe('The zone (GCP; default <region>-a).'),
+    project: z.string().min(1).optional().describe('GCP project (default: GOOGLE_CLOUD_PROJECT / gcloud).'),
+    disk_gb: z.number().int().min(10).max(2000).optional().describe('Boot disk size in GB (default 100).'),
+    spot: z.boolean().optional().describe('Use a spot / preemptible host (cheaper, may be taken away).'),
+    max_hours: z
+      .number()
+      .positive()
+      .max(72)
+      .optional()
+      .describe(
+        "The dead-man's switch: the cloud ends the host after this many hours, whatever ailab does (default 4).",
+      ),
+    max_hourly_cost: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'Refuse to launch when the estimated USD per hour is above this (--max-hourly-cost overrides).',
+      ),
+    user: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The SSH login user (default: the image's, ubuntu on AWS's Deep Learning AMI)."),
+  })
+  .strict()
+  .describe(
+    'Launch a cloud GPU host for `ailab run` (unless --target is given), run the lab on it over SSH and terminate it at the end.',
+  );
+
 export const labSchema = z
   .object({
     id: z
@@ -254,6 +306,7 @@ export const labSchema = z
     duration: durationSchema.optional().describe('About how long the lab takes.'),
     cost: z.string().optional().describe('What it costs to run (cloud GPU hours …).'),
     requires: requirementsSchema.optional(),
+    provision: provisionSchema.optional(),
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), varSchema)
       .optional()

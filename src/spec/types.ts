@@ -93,6 +93,21 @@ export interface CleanupStep {
   when?: string;
 }
 
+/** A lab's `provision` block, camel-cased; strings may still hold `${{ name }}` placeholders. */
+export interface ProvisionDef {
+  cloud: string;
+  gpu?: string;
+  instanceType?: string;
+  region?: string;
+  zone?: string;
+  project?: string;
+  diskGb?: number;
+  spot?: boolean;
+  maxHours?: number;
+  maxHourlyCost?: number;
+  user?: string;
+}
+
 export interface Lab {
   id: string;
   week?: number;
@@ -105,6 +120,8 @@ export interface Lab {
   /** Where its `files[].template` paths resolve. */
   templatesDir: string;
   requires: Requirements;
+  /** A cloud host to launch for the run (src/provision/for-lab.ts). */
+  provision?: ProvisionDef;
   vars: Record<string, VarDef>;
   choices: Record<string, ChoiceDef>;
   files: FileDef[];

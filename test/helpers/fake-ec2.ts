@@ -18,13 +18,25 @@ function xml(action: string, body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${NS}"><requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId>${body}</${action}Response>`;
 }
 
-function instanceXml(state: 'pending' | 'terminated' | 'shutting-down'): string {
-  const code = { pending: 0, 'shutting-down': 32, terminated: 48 }[state];
-  return `<item><instanceId>${INSTANCE}</instanceId><imageId>ami-0c4d9e2b7a1f35e60</imageId><instanceState><code>${code}</code><name>${state}</name></instanceState><privateDnsName/><dnsName/><reason/><amiLaunchIndex>0</amiLaunchIndex><instanceType>g5.xlarge</instanceType><placement><availabilityZone>us-east-1b</availabilityZone><tenancy>default</tenancy></placement></item>`;
+type State = 'pending' | 'running' | 'terminated' | 'shutting-down';
+
+function instanceXml(state: State, ip?: string): string {
+  const code = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48 }[state];
+  const address = ip && state === 'running' ? `<ipAddress>${ip}</ipAddress>` : '';
+  return `<item><instanceId>${INSTANCE}</instanceId><imageId>ami-0c4d9e2b7a1f35e60</imageId><instanceState><code>${code}</code><name>${state}</name></instanceState><privateDnsName/><dnsName/><reason/>${address}<amiLaunchIndex>0</amiLaunchIndex><instanceType>g5.xlarge</instanceType><placement><availabilityZone>us-east-1b</availabilityZone><tenancy>default</tenancy></placement></item>`;
+}
+
+export interface FakeEc2Options {
+  /**
+   * The instance runs at once with this public IP, passes its status checks, and CreateKeyPair hands
+   * out `keyMaterial` (a real private key, so SSH to a local sshd works). Default: pending for ever.
+   */
+  ready?: { publicIp: string; keyMaterial: string };
 }
 
 export class FakeEc2 {
   readonly requests: Ec2Request[] = [];
+  constructor(private readonly options: FakeEc2Options = {}) {}
   private server: Server = createServer((req, res) => void this.handle(req, res));
   private waiters: { action: string; resolve: () => void }[] = [];
 
@@ -71,13 +83,15 @@ export class FakeEc2 {
     const action = params.Action ?? '';
     this.record(action, params);
     const terminated = this.requests.some((r) => r.action === 'TerminateInstances');
+    const ready = this.options.ready;
     const answers: Record<string, string> = {
       DescribeImages: `<imagesSet><item><imageId>ami-0c4d9e2b7a1f35e60</imageId><name>Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250523</name><creationDate>2025-05-23T08:12:44.000Z</creationDate><architecture>x86_64</architecture><imageState>available</imageState><rootDeviceName>/dev/sda1</rootDeviceName><rootDeviceType>ebs</rootDeviceType></item></imagesSet>`,
-      CreateKeyPair: `<keyName>${params.KeyName}</keyName><keyFingerprint>k5K8yGJwqBrmL0sdDgaOU1sw2wY1vJ9kZz7ab1d0Ywc=</keyFingerprint><keyMaterial>-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----</keyMaterial><keyPairId>key-0123456789abcdef0</keyPairId>`,
+      CreateKeyPair: `<keyName>${params.KeyName}</keyName><keyFingerprint>k5K8yGJwqBrmL0sdDgaOU1sw2wY1vJ9kZz7ab1d0Ywc=</keyFingerprint><keyMaterial>${this.options.ready?.keyMaterial ?? '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----'}</keyMaterial><keyPairId>key-0123456789abcdef0</keyPairId>`,
       CreateSecurityGroup: `<return>true</return><groupId>${GROUP}</groupId>`,
       AuthorizeSecurityGroupIngress: '<return>true</return>',
       RunInstances: `<reservationId>r-0a1b2c3d4e5f60718</reservationId><ownerId>123456789012</ownerId><groupSet/><instancesSet>${instanceXml('pending')}</instancesSet>`,
-      DescribeInstances: `<reservationSet><item><reservationId>r-0a1b2c3d4e5f60718</reservationId><ownerId>123456789012</ownerId><groupSet/><instancesSet>${instanceXml(terminated ? 'terminated' : 'pending')}</instancesSet></item></reservationSet>`,
+      DescribeInstances: `<reservationSet><item><reservationId>r-0a1b2c3d4e5f60718</reservationId><ownerId>123456789012</ownerId><groupSet/><instancesSet>${instanceXml(terminated ? 'terminated' : ready ? 'running' : 'pending', ready?.publicIp)}</instancesSet></item></reservationSet>`,
+      DescribeInstanceStatus: `<instanceStatusSet><item><instanceId>${INSTANCE}</instanceId><availabilityZone>us-east-1b</availabilityZone><instanceState><code>16</code><name>running</name></instanceState><systemStatus><status>${ready ? 'ok' : 'initializing'}</status></systemStatus><instanceStatus><status>${ready ? 'ok' : 'initializing'}</status></instanceStatus></item></instanceStatusSet>`,
       TerminateInstances: `<instancesSet><item><instanceId>${INSTANCE}</instanceId><currentState><code>32</code><name>shutting-down</name></currentState><previousState><code>0</code><name>pending</name></previousState></item></instancesSet>`,
       DeleteSecurityGroup: '<return>true</return>',
       DeleteKeyPair: '<return>true</return>',

@@ -41,6 +41,12 @@ export interface RunCommandOptions {
   /** verify --watch: grade again every --interval and on file changes (src/cli/commands/watch.ts). */
   watch?: boolean;
   interval?: string;
+  /** --target was given on the command line (not the default): it wins over a lab's `provision` block. */
+  targetExplicit?: boolean;
+  /** Provisioned host: leave it running at the end (it still ends itself at its expiry). */
+  keep?: boolean;
+  /** Provisioned host: refuse to launch above this estimated USD per hour. */
+  maxHourlyCost?: number;
   /** --kube-context: the kubeconfig context kubernetes checks use (as AILAB_KUBE_CONTEXT). */
   kubeContext?: string;
 }
@@ -64,6 +70,55 @@ export function exitCodeFor(results: RunResult[]): number {
   if (results.some((r) => r.preflight.some((p) => !p.ok))) return ExitCode.preflight;
   if (results.some((r) => r.status !== 'passed')) return ExitCode.failed;
   return ExitCode.ok;
+}
+
+/** Does this run launch a host for a `provision` block? Only `run`, and only without --target. */
+function wantsHost(opts: RunCommandOptions): boolean {
+  return opts.mode === 'run' && !opts.targetExplicit && !opts.hosts && !opts.watch;
+}
+
+async function provisionOf(labs: Lab[], resolved: ResolvedValues[]) {
+  if (!labs.some((l) => l.provision)) return undefined;
+  const { provisionFor } = await import('../../provision/for-lab.js');
+  return provisionFor(
+    labs,
+    resolved.map((r) => r.values),
+  );
+}
+
+/** The launched host; undefined when the run launches none; an exit code when it must end here (declined, interrupted). */
+async function launchForRun(
+  labs: Lab[],
+  resolved: ResolvedValues[],
+  opts: RunCommandOptions,
+  prompts: ReturnType<typeof createPrompts> | undefined,
+  interrupt: { signal: AbortSignal; dispose(): void },
+): Promise<import('../../provision/for-lab.js').LabHost | number | undefined> {
+  const provision = wantsHost(opts) ? await provisionOf(labs, resolved) : undefined;
+  if (!provision) return undefined;
+  const { launchLabHost } = await import('../../provision/for-lab.js');
+  const { WaitAborted } = await import('../../provision/net.js');
+  try {
+    const host = await launchLabHost(provision.lab, provision.def, {
+      yes: opts.yes,
+      keep: opts.keep,
+      maxHourlyCost: opts.maxHourlyCost,
+      signal: interrupt.signal,
+      confirm: prompts?.confirm,
+    });
+    if (!host) {
+      interrupt.dispose();
+      return ExitCode.ok;
+    }
+    return host;
+  } catch (error) {
+    interrupt.dispose();
+    if (error instanceof WaitAborted || interrupt.signal.aborted) {
+      process.stderr.write('ailab: interrupted; the host was terminated\n');
+      return ExitCode.interrupted;
+    }
+    throw error;
+  }
 }
 
 export async function runCommand(refs: string[], opts: RunCommandOptions): Promise<number> {
@@ -92,6 +147,14 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
   if (opts.dryRun) {
     for (const [i, lab] of labs.entries())
       process.stdout.write(`${renderPlan(lab, { ...resolved[i], paint })}\n`);
+    const provision = wantsHost(opts) ? await provisionOf(labs, resolved) : undefined;
+    if (provision)
+      await (await import('../../provision/for-lab.js')).dryRunLabHost(
+        provision.lab,
+        provision.def,
+        (line) => process.stdout.write(`${line}\n`),
+        (line) => process.stderr.write(`${line}\n`),
+      );
     process.stdout.write(paint.dim('(dry run: nothing was run)\n'));
     return ExitCode.ok;
   }
@@ -102,10 +165,30 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
   if (opts.watch)
     return (await import('./watch.js')).watchCommand(labs[0], resolved[0], opts, reports, paint);
 
-  const target = await createTarget(opts.target, targetOptions(opts, prompts, resolved));
   const interrupt = onInterrupt(
     (signal) => `${signal}: stopping and cleaning up (press Ctrl-C again to quit at once)`,
   );
+  // A lab's `provision` block launches a cloud host for `run` (not `verify`) unless --target is given.
+  const launched = await launchForRun(labs, resolved, opts, prompts, interrupt);
+  if (typeof launched === 'number') return launched;
+  let target: Awaited<ReturnType<typeof createTarget>>;
+  try {
+    target = await createTarget(
+      launched?.uri ?? opts.target,
+      launched
+        ? {
+            ...targetOptions(opts, prompts, resolved),
+            identity: launched.identity,
+            knownHosts: launched.knownHosts,
+            acceptNewHostKey: true,
+          }
+        : targetOptions(opts, prompts, resolved),
+    );
+  } catch (error) {
+    await launched?.finish([]);
+    interrupt.dispose();
+    throw error;
+  }
 
   const results: RunResult[] = [];
   try {
@@ -143,6 +226,7 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
     }
   } finally {
     await target.close();
+    await launched?.finish(results);
     interrupt.dispose();
   }
 
