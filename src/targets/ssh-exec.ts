@@ -10,7 +10,7 @@ export const DEFAULT_MAX_SESSIONS = 10;
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 const STREAM_DRAIN_MS = 100;
-const PID_MARK = '\x01ailab-pid:';
+export const PID_MARK = '\x01ailab-pid:';
 /** Stderr kept back while looking for the pid marker (a noisy .bashrc may print first). */
 const MARK_SEARCH_BYTES = 64 * 1024;
 /** Tries when the server refuses a session channel (about 10 s of waiting in all). */
@@ -75,13 +75,13 @@ export interface ChannelRunOptions
   killable?: boolean;
 }
 
-interface Capture {
+export interface Capture {
   push(chunk: Buffer): void;
   text(): string;
   truncated: boolean;
 }
 
-function capture(cap: number, onChunk: (text: string) => void): Capture {
+export function capture(cap: number, onChunk: (text: string) => void): Capture {
   const chunks: Buffer[] = [];
   let size = 0;
   const state: Capture = {

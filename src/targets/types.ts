@@ -91,4 +91,12 @@ export interface TargetOptions {
   onSecret?: (value: string) => void;
   /** The environment to read HOME, SSH_AUTH_SOCK, AILAB_SSH_PASSPHRASE, AILAB_SUDO_PASSWORD from (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Pod target (k8s://): --image, the container image (default python:3.11-slim). */
+  image?: string;
+  /** Pod target: --gpus, `nvidia.com/gpu` limits. */
+  gpus?: number;
+  /** Pod target: --node-selector key=value (repeatable). */
+  nodeSelector?: string[];
+  /** Pod target: --toleration key=value:effect (repeatable). */
+  tolerations?: string[];
 }

@@ -1,0 +1,185 @@
+// One command in a pod over the Kubernetes exec WebSocket (what `kubectl exec` speaks). Subprotocols
+// v5.channel.k8s.io, then v4.channel.k8s.io: each binary message starts with a channel byte (0 stdin,
+// 1 stdout, 2 stderr, 3 error: a Status JSON whose details.causes ExitCode gives the exit status,
+// 4 resize); v5 adds channel 255 to close a stream (stdin EOF). With v4 there is no stdin EOF, so input
+// goes into the command line instead. Same semantics as ssh-exec.ts: the wrapper runs the script in a
+// process group of its own and prints that group's pid first on stderr (a marker line stripped here), so
+// a timeout or abort kills the group by another exec.
+import type WebSocket from 'ws';
+import { capture, PID_MARK } from './ssh-exec.js';
+import type { ExecOptions, ExecResult } from './types.js';
+
+const DEFAULT_MAX_OUTPUT = 1024 * 1024;
+const KILL_GRACE_MS = 2000;
+const MARK_SEARCH_BYTES = 64 * 1024;
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+export interface ExecStatus {
+  status?: string;
+  message?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+/** The exit status a channel-3 Status names: 0 for Success, the ExitCode cause, else null. */
+export function exitCodeOf(status: ExecStatus): number | null {
+  if (status.status === 'Success') return 0;
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+  const code = cause?.message !== undefined ? Number(cause.message) : Number.NaN;
+  return Number.isInteger(code) ? code : null;
+}
+
+export interface PodExecHost {
+  /** Open an exec WebSocket for `command` (argv), stdin on or off. */
+  open(command: string[], stdin: boolean): Promise<WebSocket>;
+  /** Signal a process group in the pod (by another exec). */
+  killGroup(pid: number, signal: 'TERM' | 'KILL'): Promise<void>;
+}
+
+export interface PodRunOptions
+  extends Pick<ExecOptions, 'timeoutMs' | 'signal' | 'onOutput' | 'input' | 'maxOutputBytes'> {
+  onPid?: (pid: number) => void;
+  /** Kill the group on timeout/abort (off for ailab's own kill commands). */
+  killable?: boolean;
+}
+
+export interface PodRunResult extends ExecResult {
+  /** The Status of channel 3, when one came. */
+  status?: ExecStatus;
+}
+
+/** Run argv in the pod; resolves when the server closes the stream. */
+export async function runInPod(
+  host: PodExecHost,
+  command: string[],
+  options: PodRunOptions = {},
+): Promise<PodRunResult> {
+  const started = Date.now();
+  const base = { stdout: '', stderr: '', truncated: false, timedOut: false, aborted: false };
+  if (options.signal?.aborted) return { ...base, exitCode: null, signal: null, aborted: true, durationMs: 0 };
+  let ws: WebSocket;
+  try {
+    ws = await host.open(command, options.input !== undefined);
+  } catch (error) {
+    return {
+      ...base,
+      exitCode: null,
+      signal: null,
+      stderr: (error as Error).message,
+      durationMs: Date.now() - started,
+      connectionLost: true,
+    };
+  }
+  return new Promise<PodRunResult>((resolve) => {
+    const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    const out = capture(cap, (c) => options.onOutput?.('stdout', c));
+    const err = capture(cap, (c) => options.onOutput?.('stderr', c));
+    let pid: number | undefined;
+    let searching = true;
+    let held = Buffer.alloc(0);
+    let reason: 'timeout' | 'abort' | undefined;
+    let status: ExecStatus | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    let done = false;
+    const kill = (signal: 'TERM' | 'KILL') => {
+      if (pid !== undefined) host.killGroup(pid, signal).catch(() => {});
+    };
+    const stop = (why: 'timeout' | 'abort') => {
+      if (reason || status || options.killable === false) return;
+      reason = why;
+      kill('TERM');
+      killTimer = setTimeout(() => kill('KILL'), KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    const timer =
+      options.timeoutMs !== undefined && options.timeoutMs > 0
+        ? setTimeout(() => stop('timeout'), options.timeoutMs)
+        : undefined;
+    const onAbort = () => stop('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const onStderr = (chunk: Buffer) => {
+      if (!searching) return err.push(chunk);
+      held = Buffer.concat([held, chunk]);
+      const at = held.indexOf(PID_MARK);
+      const end = at >= 0 ? held.indexOf(10, at) : -1;
+      if (at >= 0 && end >= 0) {
+        searching = false;
+        pid = Number(held.subarray(at + PID_MARK.length, end).toString('latin1'));
+        options.onPid?.(pid);
+        if (reason) kill('TERM');
+        const rest = Buffer.concat([held.subarray(0, at), held.subarray(end + 1)]);
+        held = Buffer.alloc(0);
+        if (rest.length > 0) err.push(rest);
+      } else if (held.length > MARK_SEARCH_BYTES) {
+        searching = false;
+        err.push(held);
+        held = Buffer.alloc(0);
+      }
+    };
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const frame = isBinary ? data : Buffer.from(data);
+      if (frame.length === 0) return;
+      const payload = frame.subarray(1);
+      switch (frame[0]) {
+        case 1:
+          if (payload.length > 0) out.push(payload);
+          break;
+        case 2:
+          if (payload.length > 0) onStderr(payload);
+          break;
+        case 3:
+          if (payload.length === 0) break;
+          try {
+            status = JSON.parse(payload.toString('utf8')) as ExecStatus;
+          } catch {
+            status = { status: 'Failure', message: payload.toString('utf8') };
+          }
+          break;
+      }
+    });
+    const finish = (lost?: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (held.length > 0) err.push(held);
+      if (reason && pid !== undefined) kill('KILL');
+      let exitCode = status ? exitCodeOf(status) : null;
+      let signal: string | null = null;
+      // The wrapper's `wait` reports a group killed by a signal as 128+n.
+      if (reason && exitCode !== null && exitCode > 128) {
+        signal = exitCode - 128 === 9 ? 'SIGKILL' : exitCode - 128 === 15 ? 'SIGTERM' : null;
+        if (signal) exitCode = null;
+      }
+      let stderr = err.text();
+      if (status && exitCode === null && !signal && status.message) {
+        stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}${status.message}`;
+      }
+      const result: PodRunResult = {
+        exitCode,
+        signal,
+        stdout: out.text(),
+        stderr: lost && !status ? `${stderr}${lost}` : stderr,
+        truncated: out.truncated || err.truncated,
+        timedOut: reason === 'timeout',
+        aborted: reason === 'abort',
+        durationMs: Date.now() - started,
+        status,
+      };
+      if (!status && !reason) result.connectionLost = true;
+      resolve(result);
+    };
+    ws.on('close', () => finish('the exec stream to the pod closed with no exit status'));
+    ws.on('error', (error) => {
+      finish(`exec stream error: ${error.message}`);
+      ws.terminate();
+    });
+    if (options.input !== undefined) {
+      if (options.input.length > 0) ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(options.input)]));
+      // v5: close stdin (channel 255, stream 0). v4 callers put input in the command line instead.
+      ws.send(Buffer.from([255, 0]));
+    }
+  });
+}

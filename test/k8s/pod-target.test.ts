@@ -1,0 +1,237 @@
+// The pod target (k8s://CONTEXT/NAMESPACE) against a stand-in API server (test/helpers/kube-pod-api.ts).
+// No Kubernetes cluster can run here, so the stand-in's exec endpoint runs each command with a local
+// bash (the pod's file system is this machine's); what is tested is the target's side: the pod it
+// creates, the exec WebSocket protocol (v5 and v4), exit codes, timeouts, files, and deletion.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runLab } from '../../src/engine/run-lab.js';
+import { resolveValues } from '../../src/engine/values.js';
+import { loadLab } from '../../src/spec/load.js';
+import { createK8sTarget, type K8sTarget, parseK8sUri, parseToleration } from '../../src/targets/k8s.js';
+import { fixture } from '../helpers/kube-api.js';
+import { type KubePodApi, type KubePodApiOptions, startKubePodApi } from '../helpers/kube-pod-api.js';
+import { sampleLabPath } from '../helpers/run-sample-lab.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
+
+let api: KubePodApi | undefined;
+let target: K8sTarget | undefined;
+
+afterEach(async () => {
+  await target?.close();
+  await api?.close();
+  target = undefined;
+  api = undefined;
+});
+
+async function open(uri = 'k8s://stand-in/labs', apiOptions: KubePodApiOptions = {}, extra = {}) {
+  api = await startKubePodApi(apiOptions);
+  target = await createK8sTarget(uri, { env: { KUBECONFIG: api.kubeconfig }, pollMs: 10, ...extra });
+  return target;
+}
+
+describe('pod target', () => {
+  it('parses k8s://CONTEXT/NAMESPACE and tolerations', () => {
+    expect(parseK8sUri('k8s://gpu-ci/labs')).toEqual({ context: 'gpu-ci', namespace: 'labs' });
+    expect(parseK8sUri('k8s://-/labs')).toEqual({ context: undefined, namespace: 'labs' });
+    expect(parseK8sUri('k8s://')).toEqual({ context: undefined, namespace: undefined });
+    expect(parseToleration('nvidia.com/gpu=present:NoSchedule')).toEqual({
+      key: 'nvidia.com/gpu',
+      operator: 'Equal',
+      value: 'present',
+      effect: 'NoSchedule',
+    });
+    expect(parseToleration('nvidia.com/gpu:NoSchedule')).toEqual({
+      key: 'nvidia.com/gpu',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    });
+  });
+
+  it('creates a pod with the image, GPU limits, node selector, tolerations and labels, waits until Running', async () => {
+    const t = await open(
+      'k8s://-/labs',
+      {},
+      {
+        image: 'nvcr.io/nvidia/pytorch:24.05-py3',
+        gpus: 2,
+        nodeSelector: ['accelerator=nvidia-t4'],
+        tolerations: ['nvidia.com/gpu=present:NoSchedule'],
+      },
+    );
+    const pod = api?.created[0];
+    expect(pod.metadata.name).toBe(t.podName);
+    expect(pod.metadata.labels['app.kubernetes.io/managed-by']).toBe('ailab');
+    expect(pod.spec.containers[0].image).toBe('nvcr.io/nvidia/pytorch:24.05-py3');
+    expect(pod.spec.containers[0].resources.limits).toEqual({ 'nvidia.com/gpu': '2' });
+    expect(pod.spec.nodeSelector).toEqual({ accelerator: 'nvidia-t4' });
+    expect(pod.spec.tolerations[0]).toMatchObject({
+      key: 'nvidia.com/gpu',
+      value: 'present',
+      effect: 'NoSchedule',
+    });
+    expect(
+      api?.requests.filter((r) => r.startsWith(`GET /api/v1/namespaces/labs/pods/${t.podName}`)).length,
+    ).toBeGreaterThanOrEqual(2);
+    await t.close();
+    await t.close();
+    expect(api?.deleted).toEqual([t.podName]);
+  });
+
+  it('defaults to python:3.11-slim and no GPU', async () => {
+    await open();
+    expect(api?.created[0].spec.containers[0].image).toBe('python:3.11-slim');
+    expect(api?.created[0].spec.containers[0].resources).toBeUndefined();
+  });
+
+  for (const protocol of ['v5.channel.k8s.io', 'v4.channel.k8s.io']) {
+    it(`exec gives exit codes, stdout, stderr and stdin over ${protocol}`, async () => {
+      const t = await open('k8s://stand-in/labs', { protocols: [protocol] });
+      const ok = await t.exec('echo out; echo err >&2');
+      expect(ok).toMatchObject({ exitCode: 0, stdout: 'out\n', stderr: 'err\n', timedOut: false });
+      expect((await t.exec('exit 3')).exitCode).toBe(3);
+      expect((await t.exec('cat', { input: 'fed in' })).stdout).toBe('fed in');
+      expect((await t.exec('pwd; echo $FOO', { cwd: '/', env: { FOO: 'bar' } })).stdout).toBe('/\nbar\n');
+      expect(api?.execs.at(-1)?.protocol).toBe(protocol);
+      expect(api?.execs.at(-1)?.command[0]).toBe('bash');
+    });
+  }
+
+  it('writes, reads and stats files, makes and removes temp folders', async () => {
+    const t = await open();
+    const dir = await t.mkdtemp('ailab-k8s-');
+    const data = Buffer.from([0, 1, 2, 255, 10, 65]);
+    await t.writeFile(`${dir}/sub/bin.dat`, data, 0o640);
+    expect(readFileSync(join(dir, 'sub', 'bin.dat'))).toEqual(data);
+    expect(await t.readFile(`${dir}/sub/bin.dat`)).toEqual(data);
+    expect(await t.readFile(`${dir}/sub/bin.dat`, { maxBytes: 2 })).toEqual(data.subarray(0, 2));
+    expect(await t.stat(`${dir}/sub/bin.dat`)).toEqual({
+      exists: true,
+      isFile: true,
+      isDirectory: false,
+      mode: 0o640,
+      size: 6,
+    });
+    expect((await t.stat(`${dir}/sub`)).isDirectory).toBe(true);
+    expect((await t.stat(`${dir}/none`)).exists).toBe(false);
+    await expect(t.readFile(`${dir}/none`)).rejects.toMatchObject({ code: 'ENOENT' });
+    await t.remove(dir);
+    expect(existsSync(dir)).toBe(false);
+    await expect(t.connectTo('127.0.0.1', 80)).rejects.toThrow(/probes into a pod are not supported yet/);
+  });
+
+  it('a timeout kills the process group in the pod', async () => {
+    const t = await open();
+    const dir = makeTempDir('ailab-k8s-timeout-');
+    const result = await t.exec(`sh -c 'echo $$ > ${dir}/pid; exec sleep 30'`, { timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    expect(result.exitCode).toBeNull();
+    expect(result.durationMs).toBeLessThan(5000);
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('runs a whole lab in the pod, shell state across steps, and deletes the pod', async () => {
+    const t = await open();
+    const lab = await loadLab(sampleLabPath('shell-state'));
+    const { values, secrets } = await resolveValues(lab, { sets: [] });
+    const workDir = await t.mkdtemp('ailab-lab-');
+    const result = await runLab(lab, {
+      mode: 'run',
+      values,
+      secrets,
+      workDir,
+      target: t,
+      signal: new AbortController().signal,
+      version: '0.0.0-test',
+    });
+    const steps = Object.fromEntries(result.steps.map((s) => [s.id, s]));
+    expect(result.status).toBe('passed');
+    expect(steps.see.outputTail).toContain(
+      'dir=sub\nfoo=bar\nplain=hidden\nchild=[]\ngreet=hello world\ntool=mytool-ran\nsourced=yes',
+    );
+    expect(steps.after.outputTail).toContain('dir=sub step_only=[] foo=bar');
+    await t.close();
+    expect(api?.deleted).toEqual([t.podName]);
+  });
+
+  // KNOWN GAP (why k8s is not registered yet): on abort the step's group gets TERM then KILL by a second
+  // exec, yet the step's exec stream does not end, so runLab does not return and close() comes late.
+  it.skip('deletes the pod after an abort (Ctrl-C) mid-step', async () => {
+    const t = await open();
+    const lab = await loadLab(sampleLabPath('interrupt'));
+    const { values, secrets } = await resolveValues(lab, { sets: [] });
+    const workDir = await t.mkdtemp('ailab-lab-');
+    const controller = new AbortController();
+    const running = runLab(lab, {
+      mode: 'run',
+      values,
+      secrets,
+      workDir,
+      target: t,
+      signal: controller.signal,
+      version: '0.0.0-test',
+      onEvent: (event) => {
+        if (event.type === 'step-start' && event.step.id === 'long')
+          setTimeout(() => controller.abort(), 300);
+      },
+    });
+    const result = await Promise.race([
+      running,
+      new Promise((_, reject) =>
+        setTimeout(
+          () =>
+            reject(
+              new Error(
+                `not stopped ${JSON.stringify(api?.execs.map((e) => e.command.at(-1)?.slice(0, 60)))}`,
+              ),
+            ),
+          10_000,
+        ),
+      ),
+    ]);
+    expect((result as { status: string }).status).not.toBe('passed');
+    expect(existsSync(join(workDir, 'after-ran'))).toBe(false);
+    // As the CLI does in its finally.
+    await t.close();
+    expect(api?.deleted).toEqual([t.podName]);
+  });
+
+  it('ImagePullBackOff fails with a clear error naming the image, and deletes the pod', async () => {
+    const recorded = fixture('pod-imagepullbackoff.json').status;
+    api = await startKubePodApi({ podStatus: () => recorded });
+    const failed = createK8sTarget('k8s://stand-in/labs', {
+      env: { KUBECONFIG: api.kubeconfig },
+      pollMs: 10,
+      image: 'nosuch/image:1',
+    });
+    await expect(failed).rejects.toThrow(/cannot start: ImagePullBackOff: Back-off pulling image/);
+    await expect(failed).rejects.toMatchObject({ hint: expect.stringContaining('nosuch/image:1') });
+    expect(api.deleted).toHaveLength(1);
+  });
+
+  it('a pod that cannot be scheduled times out with the scheduler message', async () => {
+    const recorded = fixture('pods-pending-gpu.json').items[0].status;
+    api = await startKubePodApi({ podStatus: () => recorded });
+    await expect(
+      createK8sTarget('k8s://stand-in/labs', {
+        env: { KUBECONFIG: api.kubeconfig },
+        pollMs: 10,
+        readyTimeoutMs: 200,
+        gpus: 5,
+      }),
+    ).rejects.toThrow(
+      /did not start in time: it cannot be scheduled: 0\/1 nodes are available: 1 Insufficient nvidia.com\/gpu/,
+    );
+    expect(api.deleted).toHaveLength(1);
+  });
+
+  it('an unknown context is a clear error', async () => {
+    api = await startKubePodApi();
+    await expect(createK8sTarget('k8s://nope/labs', { env: { KUBECONFIG: api.kubeconfig } })).rejects.toThrow(
+      /context "nope" not found in the kubeconfig \(contexts: stand-in\)/,
+    );
+    expect(api.created).toHaveLength(0);
+  });
+});
