@@ -7,7 +7,8 @@ import type { Target } from '../targets/types.js';
 import type { EngineEvent } from './events.js';
 import { grade } from './grade.js';
 import { type CheckResult, REPORT_SCHEMA_VERSION, type RunResult } from './result.js';
-import { newRunId } from './run-lab.js';
+import { newRunId, publicValues } from './run-lab.js';
+import { skippedStep } from './run-step.js';
 
 export type HostPhase = 'queued' | 'connecting' | 'running' | 'verifying' | 'cleanup' | 'done';
 
@@ -92,20 +93,9 @@ export function unreachableResult(
     status: 'error',
     message,
     score: grade(lab, verify),
-    vars: Object.fromEntries(
-      Object.entries(options.values).map(([k, v]) => [k, lab.vars[k]?.secret ? '***' : v]),
-    ),
+    vars: publicValues(lab, options.values),
     preflight: [],
-    steps: lab.steps.map((step) => ({
-      id: step.id,
-      title: step.title,
-      kind: step.kind,
-      status: 'skip',
-      message,
-      attempts: 0,
-      durationMs: 0,
-      checks: [],
-    })),
+    steps: lab.steps.map((step) => skippedStep(step, message)),
     verify,
     cleanup: [],
   };

@@ -240,7 +240,8 @@ async function renderFiles(
   }
 }
 
-function publicValues(lab: Lab, values: Record<string, string>): Record<string, string> {
+/** Vars and choices as the report shows them: secret values are ***. */
+export function publicValues(lab: Lab, values: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) out[name] = lab.vars[name]?.secret ? '***' : value;
   return out;
