@@ -26,7 +26,7 @@ function addRunOptions(command: Command): Command {
   return command
     .option(
       '-t, --target <uri>',
-      'where to run: local, or ssh://user@host[:port] (or a ~/.ssh/config Host)',
+      'where to run: local, ssh://user@host[:port] (or a ~/.ssh/config Host), or k8s://CONTEXT/NAMESPACE (a pod)',
       'local',
     )
     .option(
@@ -44,6 +44,10 @@ function addRunOptions(command: Command): Command {
       '--kube-context <name>',
       'kubeconfig context for kubernetes checks (default: the current context)',
     )
+    .option('--image <image>', "k8s:// targets: the pod's container image (default python:3.11-slim)")
+    .option('--gpus <n>', 'k8s:// targets: nvidia.com/gpu for the pod', positiveInt)
+    .option('--node-selector <key=value>', 'k8s:// targets: a node selector (repeatable)', collect, [])
+    .option('--toleration <key=value:effect>', 'k8s:// targets: a toleration (repeatable)', collect, [])
     .option('-s, --set <key=value>', 'set a var or choice (repeatable)', collect, [])
     .option('--vars-file <file>', 'read vars from a file of KEY=VALUE lines')
     .option(

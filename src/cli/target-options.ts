@@ -8,6 +8,11 @@ export interface TargetFlags {
   identity?: string;
   knownHosts?: string;
   acceptNewHostKey?: boolean;
+  /** The pod target's flags (k8s://). */
+  image?: string;
+  gpus?: number;
+  nodeSelector?: string[];
+  toleration?: string[];
 }
 
 export function targetOptions(
@@ -19,6 +24,10 @@ export function targetOptions(
     identity: flags.identity,
     knownHosts: flags.knownHosts,
     acceptNewHostKey: flags.acceptNewHostKey,
+    image: flags.image,
+    gpus: flags.gpus,
+    nodeSelector: flags.nodeSelector,
+    tolerations: flags.toleration,
     askSecret: prompts?.secret,
     onSecret: (value) => {
       for (const r of resolved) if (!r.secrets.includes(value)) r.secrets.push(value);

@@ -5,6 +5,7 @@ import type { Target, TargetOptions } from './types.js';
 const loaders: Record<string, (uri: string, options: TargetOptions) => Promise<Target>> = {
   local: async () => new (await import('./local.js')).LocalTarget(),
   ssh: async (uri, options) => (await import('./ssh.js')).createSshTarget(uri, options),
+  k8s: async (uri, options) => (await import('./k8s.js')).createK8sTarget(uri, options),
 };
 
 export const targetSchemes = Object.keys(loaders);
@@ -16,7 +17,7 @@ export async function createTarget(uri: string, options: TargetOptions = {}): Pr
   if (!load) {
     throw new UsageError(
       `unsupported target "${uri}" (--target)`,
-      `targets this version can use: local, ssh://user@host[:port]; k8s:// is coming`,
+      `targets: local, ssh://user@host[:port], k8s://CONTEXT/NAMESPACE`,
     );
   }
   return load(uri, options);

@@ -389,7 +389,7 @@ export class K8sTarget implements Target {
       killGroup: async (pid, signal) => {
         await runInPod(
           this.execHost(),
-          ['sh', '-c', `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`],
+          ['sh', '-c', `kill -${signal} -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`],
           { killable: false, timeoutMs: 10_000 },
         );
       },
@@ -526,7 +526,7 @@ export class K8sTarget implements Target {
           [
             'sh',
             '-c',
-            `kill -TERM -- -${pid} 2>/dev/null || exit 0; i=0; while kill -0 -- -${pid} 2>/dev/null && [ $i -lt ${steps} ]; do sleep 0.05; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`,
+            `kill -TERM -${pid} 2>/dev/null || exit 0; i=0; while kill -0 -${pid} 2>/dev/null && [ $i -lt ${steps} ]; do sleep 0.05; i=$((i+1)); done; kill -KILL -${pid} 2>/dev/null; true`,
           ],
           { killable: false, timeoutMs: graceMs + 10_000 },
         );

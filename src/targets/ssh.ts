@@ -174,7 +174,7 @@ export class SshTarget implements Target {
       killGroup: async (pid, signal) => {
         await runOnChannel(
           this.channelHost(live),
-          `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`,
+          `kill -${signal} -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`,
           { priority: true, killable: false, timeoutMs: 10_000 },
         );
       },
@@ -276,7 +276,7 @@ export class SshTarget implements Target {
         if (pid === undefined || (!running && !unknown)) return;
         const steps = Math.max(1, Math.ceil(graceMs / 50));
         const result = await this.run(
-          `kill -TERM -- -${pid} 2>/dev/null || exit 0; i=0; while kill -0 -- -${pid} 2>/dev/null && [ $i -lt ${steps} ]; do sleep 0.05; i=$((i+1)); done; kill -KILL -- -${pid} 2>/dev/null; true`,
+          `kill -TERM -${pid} 2>/dev/null || exit 0; i=0; while kill -0 -${pid} 2>/dev/null && [ $i -lt ${steps} ]; do sleep 0.05; i=$((i+1)); done; kill -KILL -${pid} 2>/dev/null; true`,
           { priority: true, killable: false, timeoutMs: graceMs + 10_000 },
         );
         if (result.connectionLost) throw new Error(`could not stop pid ${pid}: the connection was lost`);

@@ -14,9 +14,9 @@ import { packageVersion } from '../../util/package-root.js';
 import { createPaint } from '../paint.js';
 import { createPrompts } from '../prompts.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
-import { targetOptions } from '../target-options.js';
+import { type TargetFlags, targetOptions } from '../target-options.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends TargetFlags {
   mode: 'run' | 'verify';
   target: string;
   set: string[];
