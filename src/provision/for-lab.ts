@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { RunResult } from '../engine/result.js';
 import { UsageError } from '../errors.js';
+import { evaluateCondition, parseCondition } from '../spec/condition.js';
 import { interpolate } from '../spec/interpolate.js';
 import type { Lab, ProvisionDef } from '../spec/types.js';
 import { createProvider, isCloudName } from './index.js';
@@ -35,12 +36,15 @@ export interface LabHost {
   finish(results: RunResult[]): Promise<void>;
 }
 
-/** The first lab's provision block, placeholders filled from its resolved values. */
+/**
+ * The first lab's provision block whose `when` holds, placeholders filled from its resolved values
+ * (a week-1 `when: method == ailab` launches nothing for the other methods).
+ */
 export function provisionFor(
   labs: Lab[],
   values: Record<string, string>[],
 ): { lab: Lab; def: ProvisionDef } | undefined {
-  const i = labs.findIndex((l) => l.provision);
+  const i = labs.findIndex((l, j) => l.provision && applies(l.provision.when, values[j]));
   if (i < 0) return undefined;
   const raw = labs[i].provision!;
   const fill = (v: string | undefined) => (v === undefined ? undefined : interpolate(v, values[i], 'raw'));
@@ -55,6 +59,13 @@ export function provisionFor(
     user: fill(raw.user),
   };
   return { lab: labs[i], def };
+}
+
+/** A `when` that does not parse launches nothing (lint reports it). */
+function applies(when: string | undefined, values: Record<string, string>): boolean {
+  if (!when) return true;
+  const condition = parseCondition(when);
+  return typeof condition !== 'string' && evaluateCondition(condition, values);
 }
 
 function launchSpec(lab: Lab, def: ProvisionDef): LaunchSpec {

@@ -167,6 +167,7 @@ function normalizeChoices(input: LabDocument['choices']): Record<string, ChoiceD
 
 function normalizeProvision(p: NonNullable<LabDocument['provision']>): ProvisionDef {
   return {
+    when: p.when,
     cloud: p.cloud,
     gpu: p.gpu,
     instanceType: p.instance_type,

@@ -248,6 +248,11 @@ const placeholderOr = (values: string[]) =>
 /** A cloud GPU host launched for the run (src/provision/for-lab.ts), terminated at its end. */
 export const provisionSchema = z
   .object({
+    when: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Launch only when this condition on vars and choices holds (e.g. method == ailab).'),
     cloud: placeholderOr(['aws', 'gcp']).describe(
       'aws or gcp, or a ${{ choice }} placeholder so a choice of the lab picks the cloud.',
     ),

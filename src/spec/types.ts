@@ -95,6 +95,8 @@ export interface CleanupStep {
 
 /** A lab's `provision` block, camel-cased; strings may still hold `${{ name }}` placeholders. */
 export interface ProvisionDef {
+  /** Launch only when this condition holds (with the run's resolved values). */
+  when?: string;
   cloud: string;
   gpu?: string;
   instanceType?: string;

@@ -38,6 +38,8 @@ export interface SshdOptions {
   config?: string[];
   /** Reuse a host key (to test a changed one, pass a different key). */
   hostKey?: string;
+  /** More environment for sessions (sshd takes only its first SetEnv line, so they join SHLVL's). */
+  env?: Record<string, string>;
 }
 
 /** Make an ed25519 key pair; returns the private key's path (the public one is `${path}.pub`). */
@@ -84,7 +86,7 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
     'KbdInteractiveAuthentication no',
     'Subsystem sftp internal-sftp',
     'AllowTcpForwarding yes',
-    'SetEnv SHLVL=1',
+    ['SetEnv SHLVL=1', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`)].join(' '),
     // Fleet tests open many connections at once; the default 10:30:100 drops some of them.
     'MaxStartups 200',
     'LogLevel ERROR',
