@@ -22,7 +22,11 @@ export class LocalTarget implements Target {
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (options.input !== undefined) {
+      // A command that exits without reading its input closes the pipe: EPIPE is its answer, not a crash.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input);
+    }
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const out = captureStream(child.stdout, cap, (c) => options.onOutput?.('stdout', c));
     const err = captureStream(child.stderr, cap, (c) => options.onOutput?.('stderr', c));
