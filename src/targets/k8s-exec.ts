@@ -6,12 +6,9 @@
 // process group of its own and prints that group's pid first on stderr (a marker line stripped here), so
 // a timeout or abort kills the group by another exec.
 import type WebSocket from 'ws';
-import { capture, PID_MARK } from './ssh-exec.js';
+import { capture, DEFAULT_MAX_OUTPUT, superviseRemoteCommand } from './remote-command.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
-const DEFAULT_MAX_OUTPUT = 1024 * 1024;
-const KILL_GRACE_MS = 2000;
-const MARK_SEARCH_BYTES = 64 * 1024;
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
 export interface ExecStatus {
@@ -74,49 +71,9 @@ export async function runInPod(
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const out = capture(cap, (c) => options.onOutput?.('stdout', c));
     const err = capture(cap, (c) => options.onOutput?.('stderr', c));
-    let pid: number | undefined;
-    let searching = true;
-    let held = Buffer.alloc(0);
-    let reason: 'timeout' | 'abort' | undefined;
     let status: ExecStatus | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
     let done = false;
-    const kill = (signal: 'TERM' | 'KILL') => {
-      if (pid !== undefined) host.killGroup(pid, signal).catch(() => {});
-    };
-    const stop = (why: 'timeout' | 'abort') => {
-      if (reason || status || options.killable === false) return;
-      reason = why;
-      kill('TERM');
-      killTimer = setTimeout(() => kill('KILL'), KILL_GRACE_MS);
-      killTimer.unref();
-    };
-    const timer =
-      options.timeoutMs !== undefined && options.timeoutMs > 0
-        ? setTimeout(() => stop('timeout'), options.timeoutMs)
-        : undefined;
-    const onAbort = () => stop('abort');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const onStderr = (chunk: Buffer) => {
-      if (!searching) return err.push(chunk);
-      held = Buffer.concat([held, chunk]);
-      const at = held.indexOf(PID_MARK);
-      const end = at >= 0 ? held.indexOf(10, at) : -1;
-      if (at >= 0 && end >= 0) {
-        searching = false;
-        pid = Number(held.subarray(at + PID_MARK.length, end).toString('latin1'));
-        options.onPid?.(pid);
-        if (reason) kill('TERM');
-        const rest = Buffer.concat([held.subarray(0, at), held.subarray(end + 1)]);
-        held = Buffer.alloc(0);
-        if (rest.length > 0) err.push(rest);
-      } else if (held.length > MARK_SEARCH_BYTES) {
-        searching = false;
-        err.push(held);
-        held = Buffer.alloc(0);
-      }
-    };
+    const command = superviseRemoteCommand(host, err, options, () => status !== undefined);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       const frame = isBinary ? data : Buffer.from(data);
       if (frame.length === 0) return;
@@ -126,7 +83,7 @@ export async function runInPod(
           if (payload.length > 0) out.push(payload);
           break;
         case 2:
-          if (payload.length > 0) onStderr(payload);
+          if (payload.length > 0) command.onStderr(payload);
           break;
         case 3:
           if (payload.length === 0) break;
@@ -141,11 +98,8 @@ export async function runInPod(
     const finish = (lost?: string) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (held.length > 0) err.push(held);
-      if (reason && pid !== undefined) kill('KILL');
+      command.end();
+      const reason = command.reason;
       let exitCode = status ? exitCodeOf(status) : null;
       let signal: string | null = null;
       // The wrapper's `wait` reports a group killed by a signal as 128+n.

@@ -11,7 +11,7 @@ import type WebSocket from 'ws';
 import { TargetError, UsageError } from '../errors.js';
 import { shellQuote } from '../spec/interpolate.js';
 import { EXEC_PROTOCOLS, type PodExecHost, type PodRunOptions, runInPod } from './k8s-exec.js';
-import { printPidMarker } from './ssh-exec.js';
+import { makeRemoteTempDir, printPidMarker, removeRemotePath } from './remote-command.js';
 import type {
   BackgroundProcess,
   Endpoint,
@@ -583,21 +583,12 @@ export class K8sTarget implements Target {
     };
   }
 
-  async mkdtemp(prefix: string): Promise<string> {
-    const result = await this.run(`mktemp -d "\${TMPDIR:-/tmp}/"${shellQuote(`${prefix}XXXXXX`)}`);
-    const dir = result.stdout.trim();
-    if (result.exitCode !== 0 || !dir.startsWith('/')) {
-      throw new TargetError(
-        `cannot make a temp folder in ${this.label}: ${result.stderr.trim() || 'mktemp failed'}`,
-      );
-    }
-    return dir;
+  mkdtemp(prefix: string): Promise<string> {
+    return makeRemoteTempDir((command) => this.run(command), `in ${this.label}`, prefix);
   }
 
-  async remove(path: string): Promise<void> {
-    const result = await this.run(`rm -rf -- ${shellQuote(path)}`);
-    if (result.exitCode !== 0)
-      throw new Error(`cannot remove ${path} in ${this.label}: ${result.stderr.trim()}`);
+  remove(path: string): Promise<void> {
+    return removeRemotePath((command) => this.run(command), `in ${this.label}`, path);
   }
 
   async connectTo(_host: string, _port: number): Promise<Endpoint> {

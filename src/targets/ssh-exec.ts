@@ -4,20 +4,13 @@
 // kill needs no second round trip until it is needed. Channels wait in line for a session slot: OpenSSH
 // allows 10 sessions per connection (MaxSessions).
 import type { Client, ClientChannel } from 'ssh2';
+import { capture, DEFAULT_MAX_OUTPUT, superviseRemoteCommand } from './remote-command.js';
 import type { ExecOptions, ExecResult } from './types.js';
 
 export const DEFAULT_MAX_SESSIONS = 10;
-const DEFAULT_MAX_OUTPUT = 1024 * 1024;
-const KILL_GRACE_MS = 2000;
 const STREAM_DRAIN_MS = 100;
-export const PID_MARK = '\x01ailab-pid:';
-/** Stderr kept back while looking for the pid marker (a noisy .bashrc may print first). */
-const MARK_SEARCH_BYTES = 64 * 1024;
 /** Tries when the server refuses a session channel (about 10 s of waiting in all). */
 const REFUSED_RETRIES = 25;
-
-/** The line a remote shell prints first, on stderr, to name the process group to kill. */
-export const printPidMarker = (pidExpr = '$$') => `printf '\\001ailab-pid:%d\\n' ${pidExpr} >&2`;
 
 /** A counting semaphore for session channels; priority waiters (kills) go first. */
 export class SessionSlots {
@@ -73,38 +66,6 @@ export interface ChannelRunOptions
   priority?: boolean;
   /** Kill the group on timeout/abort (off for the kill commands themselves). */
   killable?: boolean;
-}
-
-export interface Capture {
-  push(chunk: Buffer): void;
-  text(): string;
-  truncated: boolean;
-}
-
-export function capture(cap: number, onChunk: (text: string) => void): Capture {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const state: Capture = {
-    truncated: false,
-    push(chunk) {
-      onChunk(chunk.toString('utf8'));
-      if (size >= cap) {
-        state.truncated = true;
-        return;
-      }
-      const room = cap - size;
-      if (chunk.length > room) {
-        chunks.push(chunk.subarray(0, room));
-        state.truncated = true;
-        size = cap;
-      } else {
-        chunks.push(chunk);
-        size += chunk.length;
-      }
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-  return state;
 }
 
 /** A result for a command that never ran or whose connection went away. */
@@ -192,53 +153,11 @@ export async function runOnChannel(
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const out = capture(cap, (c) => options.onOutput?.('stdout', c));
     const err = capture(cap, (c) => options.onOutput?.('stderr', c));
-    let pid: number | undefined;
-    let searching = true;
-    let held = Buffer.alloc(0);
-    let reason: 'timeout' | 'abort' | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
     let done = false;
-
-    const kill = (signal: 'TERM' | 'KILL') => {
-      if (pid !== undefined) host.killGroup(pid, signal).catch(() => {});
-    };
-    const stop = (why: 'timeout' | 'abort') => {
-      if (reason || exit || options.killable === false) return;
-      reason = why;
-      kill('TERM');
-      killTimer = setTimeout(() => kill('KILL'), KILL_GRACE_MS);
-      killTimer.unref();
-    };
-    const timer =
-      options.timeoutMs !== undefined && options.timeoutMs > 0
-        ? setTimeout(() => stop('timeout'), options.timeoutMs)
-        : undefined;
-    const onAbort = () => stop('abort');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const onStderr = (chunk: Buffer) => {
-      if (!searching) return err.push(chunk);
-      held = Buffer.concat([held, chunk]);
-      const at = held.indexOf(PID_MARK);
-      const end = at >= 0 ? held.indexOf(10, at) : -1;
-      if (at >= 0 && end >= 0) {
-        searching = false;
-        pid = Number(held.subarray(at + PID_MARK.length, end).toString('latin1'));
-        options.onPid?.(pid);
-        // Asked to stop before the pid was known: stop now.
-        if (reason) kill('TERM');
-        const rest = Buffer.concat([held.subarray(0, at), held.subarray(end + 1)]);
-        held = Buffer.alloc(0);
-        if (rest.length > 0) err.push(rest);
-      } else if (held.length > MARK_SEARCH_BYTES) {
-        searching = false;
-        err.push(held);
-        held = Buffer.alloc(0);
-      }
-    };
+    const command = superviseRemoteCommand(host, err, options, () => exit !== undefined);
     channel.on('data', (chunk: Buffer) => out.push(chunk));
-    channel.stderr.on('data', onStderr);
+    channel.stderr.on('data', (chunk: Buffer) => command.onStderr(chunk));
     // A command may leave a child (`server &`) holding the channel open, as it would hold a
     // terminal: take what arrives shortly after the shell exits, then close the channel.
     onExit = () => {
@@ -249,13 +168,9 @@ export async function runOnChannel(
       if (done) return;
       done = true;
       release();
-      clearTimeout(timer);
       clearTimeout(drainTimer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (held.length > 0) err.push(held);
-      // Sweep what the shell left in its group after a timeout, as a terminal's hangup would.
-      if (reason && pid !== undefined && !host.isLost()) kill('KILL');
+      command.end(!host.isLost());
+      const reason = command.reason;
       const result: ExecResult = {
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,

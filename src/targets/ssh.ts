@@ -9,12 +9,12 @@ import type { SFTPWrapper } from 'ssh2';
 import { TargetError } from '../errors.js';
 import { shellQuote } from '../spec/interpolate.js';
 import { formatDuration } from '../util/duration.js';
+import { makeRemoteTempDir, printPidMarker, removeRemotePath } from './remote-command.js';
 import { connectSsh, SshConnectError, type SshConnection } from './ssh-connect.js';
 import {
   type ChannelHost,
   type ChannelRunOptions,
   lostResult,
-  printPidMarker,
   runOnChannel,
   SessionSlots,
 } from './ssh-exec.js';
@@ -334,21 +334,12 @@ export class SshTarget implements Target {
     return sftpStat(await this.sftp(), path);
   }
 
-  async mkdtemp(prefix: string): Promise<string> {
-    const result = await this.run(`mktemp -d "\${TMPDIR:-/tmp}/"${shellQuote(`${prefix}XXXXXX`)}`);
-    const dir = result.stdout.trim();
-    if (result.exitCode !== 0 || !dir.startsWith('/')) {
-      throw new TargetError(
-        `cannot make a temp folder on ${this.label}: ${result.stderr.trim() || 'mktemp failed'}`,
-      );
-    }
-    return dir;
+  mkdtemp(prefix: string): Promise<string> {
+    return makeRemoteTempDir((command) => this.run(command), `on ${this.label}`, prefix);
   }
 
-  async remove(path: string): Promise<void> {
-    const result = await this.run(`rm -rf -- ${shellQuote(path)}`);
-    if (result.exitCode !== 0)
-      throw new Error(`cannot remove ${path} on ${this.label}: ${result.stderr.trim()}`);
+  remove(path: string): Promise<void> {
+    return removeRemotePath((command) => this.run(command), `on ${this.label}`, path);
   }
 
   async connectTo(host: string, port: number): Promise<Endpoint> {
