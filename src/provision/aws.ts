@@ -1,6 +1,7 @@
 // AWS EC2 provider: the Deep Learning AMI, a key pair, a security group that lets SSH in from one
 // address, and one tagged GPU instance that terminates itself after max-hours. The SDK loads here
 // only; credentials come from its default chain (profiles, env, SSO) and are never printed.
+
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProvisionError } from '../errors.js';
@@ -17,6 +18,7 @@ import {
   sshIngressInput,
   TAG,
 } from './aws-inputs.js';
+import { launchingHost } from './launch-spec.js';
 import { lookupPublicIp, probeSshBanner, sleep, sshPort, throwIfAborted } from './net.js';
 import type {
   ApiRequest,
@@ -136,22 +138,7 @@ export async function createAwsProvider(options: ProviderOptions = {}): Promise<
 
   async function launch(spec: LaunchSpec, hooks: ProviderHooks): Promise<HostRecord> {
     const client = ec2For(spec.region);
-    const host: HostRecord = {
-      name: spec.runId,
-      cloud: 'aws',
-      region: spec.region,
-      lab: spec.lab,
-      owner: spec.owner,
-      instanceType: spec.instanceType,
-      gpu: spec.gpu,
-      spot: spec.spot,
-      status: 'launching',
-      user: DLAMI_USER,
-      launchedAt: new Date().toISOString(),
-      expiresAt: spec.expiresAt,
-      hourlyUsd: spec.hourlyUsd,
-      pid: process.pid,
-    };
+    const host = launchingHost(spec, DLAMI_USER);
     try {
       const ip = await publicIp();
       const image = await findImage(spec);

@@ -2,6 +2,7 @@
 // deleted by Google after max-hours (scheduling.maxRunDuration + DELETE), an SSH key in its metadata
 // and a firewall rule that lets SSH in from one address. The SDK loads here only; credentials are
 // application default credentials, never printed.
+
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   LABEL,
   labelValue,
 } from './gcp-inputs.js';
+import { launchingHost } from './launch-spec.js';
 import { lookupPublicIp, probeSshBanner, sleep, sshPort, throwIfAborted } from './net.js';
 import type {
   ApiRequest,
@@ -156,24 +158,7 @@ export async function createGcpProvider(
 
   async function launch(spec: LaunchSpec, hooks: ProviderHooks): Promise<HostRecord> {
     const project = spec.project ?? process.env.GOOGLE_CLOUD_PROJECT ?? (await clients.projectId());
-    const host: HostRecord = {
-      name: spec.runId,
-      cloud: 'gcp',
-      region: spec.region,
-      zone: spec.zone,
-      project,
-      lab: spec.lab,
-      owner: spec.owner,
-      instanceType: spec.instanceType,
-      gpu: spec.gpu,
-      spot: spec.spot,
-      status: 'launching',
-      user: GCP_USER,
-      launchedAt: new Date().toISOString(),
-      expiresAt: spec.expiresAt,
-      hourlyUsd: spec.hourlyUsd,
-      pid: process.pid,
-    };
+    const host = launchingHost(spec, GCP_USER, { zone: spec.zone, project });
     try {
       const ip = await publicIp();
       const publicKey = await sshKey(spec, host);

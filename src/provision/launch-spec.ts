@@ -5,7 +5,7 @@ import { hostname, userInfo } from 'node:os';
 import { UsageError } from '../errors.js';
 import { instanceInfo, instanceTypeFor, loadPrices } from './prices.js';
 import { keysDir } from './state.js';
-import type { CloudName, GpuName, LaunchSpec } from './types.js';
+import type { CloudName, GpuName, HostRecord, LaunchSpec } from './types.js';
 
 export const GPU_NAMES: GpuName[] = ['a10g', 'l4', 'a100', 't4'];
 const DEFAULT_GPU: Record<CloudName, GpuName> = { aws: 'a10g', gcp: 'l4' };
@@ -76,5 +76,26 @@ export function normalizeLaunch(request: LaunchRequest, now = new Date()): Launc
     expiresAt: new Date(now.getTime() + maxHours * 3_600_000).toISOString(),
     publicKeyFile: request.publicKeyFile,
     keyDir: keysDir(),
+  };
+}
+
+/** The state record of a host about to be launched: saved before the first resource exists. */
+export function launchingHost(spec: LaunchSpec, user: string, extra: Partial<HostRecord> = {}): HostRecord {
+  return {
+    name: spec.runId,
+    cloud: spec.cloud,
+    region: spec.region,
+    lab: spec.lab,
+    owner: spec.owner,
+    instanceType: spec.instanceType,
+    gpu: spec.gpu,
+    spot: spec.spot,
+    status: 'launching',
+    user,
+    launchedAt: new Date().toISOString(),
+    expiresAt: spec.expiresAt,
+    hourlyUsd: spec.hourlyUsd,
+    pid: process.pid,
+    ...extra,
   };
 }
