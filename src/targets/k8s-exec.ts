@@ -27,8 +27,12 @@ export function exitCodeOf(status: ExecStatus): number | null {
 }
 
 export interface PodExecHost {
-  /** Open an exec WebSocket for `command` (argv), stdin on or off. */
-  open(command: string[], stdin: boolean): Promise<WebSocket>;
+  /**
+   * Open an exec WebSocket for `command` (argv), stdin on or off. `listen` is called with the socket
+   * as soon as it exists, before it opens: a fast command's frames can arrive in the same read as the
+   * upgrade answer and are emitted before a listener attached after `open` would see them.
+   */
+  open(command: string[], stdin: boolean, listen: (ws: WebSocket) => void): Promise<WebSocket>;
   /** Signal a process group in the pod (by another exec). */
   killGroup(pid: number, signal: 'TERM' | 'KILL'): Promise<void>;
 }
@@ -48,33 +52,20 @@ export interface PodRunResult extends ExecResult {
 /** Run argv in the pod; resolves when the server closes the stream. */
 export async function runInPod(
   host: PodExecHost,
-  command: string[],
+  argv: string[],
   options: PodRunOptions = {},
 ): Promise<PodRunResult> {
   const started = Date.now();
   const base = { stdout: '', stderr: '', truncated: false, timedOut: false, aborted: false };
   if (options.signal?.aborted) return { ...base, exitCode: null, signal: null, aborted: true, durationMs: 0 };
-  let ws: WebSocket;
-  try {
-    ws = await host.open(command, options.input !== undefined);
-  } catch (error) {
-    return {
-      ...base,
-      exitCode: null,
-      signal: null,
-      stderr: (error as Error).message,
-      durationMs: Date.now() - started,
-      connectionLost: true,
-    };
-  }
   return new Promise<PodRunResult>((resolve) => {
     const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const out = capture(cap, (c) => options.onOutput?.('stdout', c));
     const err = capture(cap, (c) => options.onOutput?.('stderr', c));
     let status: ExecStatus | undefined;
     let done = false;
-    const command = superviseRemoteCommand(host, err, options, () => status !== undefined);
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
+    const supervised = superviseRemoteCommand(host, err, options, () => status !== undefined);
+    const onMessage = (data: Buffer, isBinary: boolean) => {
       const frame = isBinary ? data : Buffer.from(data);
       if (frame.length === 0) return;
       const payload = frame.subarray(1);
@@ -83,7 +74,7 @@ export async function runInPod(
           if (payload.length > 0) out.push(payload);
           break;
         case 2:
-          if (payload.length > 0) command.onStderr(payload);
+          if (payload.length > 0) supervised.onStderr(payload);
           break;
         case 3:
           if (payload.length === 0) break;
@@ -94,12 +85,12 @@ export async function runInPod(
           }
           break;
       }
-    });
+    };
     const finish = (lost?: string) => {
       if (done) return;
       done = true;
-      command.end();
-      const reason = command.reason;
+      supervised.end();
+      const reason = supervised.reason;
       let exitCode = status ? exitCodeOf(status) : null;
       let signal: string | null = null;
       // The wrapper's `wait` reports a group killed by a signal as 128+n.
@@ -125,15 +116,32 @@ export async function runInPod(
       if (!status && !reason) result.connectionLost = true;
       resolve(result);
     };
-    ws.on('close', () => finish('the exec stream to the pod closed with no exit status'));
-    ws.on('error', (error) => {
-      finish(`exec stream error: ${error.message}`);
-      ws.terminate();
-    });
-    if (options.input !== undefined) {
-      if (options.input.length > 0) ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(options.input)]));
-      // v5: close stdin (channel 255, stream 0). v4 callers put input in the command line instead.
-      ws.send(Buffer.from([255, 0]));
-    }
+    let opened = false;
+    const listen = (ws: WebSocket) => {
+      ws.on('message', onMessage);
+      ws.once('open', () => {
+        opened = true;
+      });
+      ws.on('close', () => {
+        if (opened) finish('the exec stream to the pod closed with no exit status');
+      });
+      ws.on('error', (error) => {
+        // Before the socket opened, open()'s own rejection carries the better message.
+        if (opened) finish(`exec stream error: ${error.message}`);
+        ws.terminate();
+      });
+    };
+    host.open(argv, options.input !== undefined, listen).then(
+      (ws) => {
+        if (options.input === undefined) return;
+        if (options.input.length > 0) ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(options.input)]));
+        // v5: close stdin (channel 255, stream 0). v4 callers put input in the command line instead.
+        ws.send(Buffer.from([255, 0]));
+      },
+      (error: Error) => {
+        err.push(Buffer.from(error.message));
+        finish();
+      },
+    );
   });
 }

@@ -385,7 +385,7 @@ export class K8sTarget implements Target {
 
   private execHost(): PodExecHost {
     return {
-      open: (command, stdin) => this.openExec(command, stdin),
+      open: (command, stdin, listen) => this.openExec(command, stdin, listen),
       killGroup: async (pid, signal) => {
         await runInPod(
           this.execHost(),
@@ -396,7 +396,11 @@ export class K8sTarget implements Target {
     };
   }
 
-  private async openExec(command: string[], stdin: boolean): Promise<WebSocket> {
+  private async openExec(
+    command: string[],
+    stdin: boolean,
+    listen: (ws: WebSocket) => void,
+  ): Promise<WebSocket> {
     if (this.closing) throw new Error(`${this.label} is being deleted`);
     const { default: WS } = await import('ws');
     const url = new URL(this.podPath(`/${this.podName}/exec`), this.api.server);
@@ -416,6 +420,7 @@ export class K8sTarget implements Target {
       headers: this.api.headers,
       handshakeTimeout: 30_000,
     });
+    listen(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => {
