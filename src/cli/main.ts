@@ -41,6 +41,12 @@ function addRunOptions(command: Command): Command {
     .option('--hosts <file>', 'run on every host of an inventory (YAML, or user@host[:port] lines) at once')
     .option('--concurrency <n>', 'hosts at a time with --hosts', positiveInt, 16)
     .option(
+      '--parallel <n>',
+      'several labs at once, each on its own target (a pod for k8s://)',
+      positiveInt,
+      1,
+    )
+    .option(
       '--kube-context <name>',
       'kubeconfig context for kubernetes checks (default: the current context)',
     )
@@ -56,7 +62,7 @@ function addRunOptions(command: Command): Command {
     )
     .option(
       '-r, --report <format[:file]>',
-      'write a report: json, text, junit, md, html or tap, to a file or stdout (repeatable)',
+      'write a report: json, text, junit, md, html or tap, to a file or stdout (repeatable); {lab} in the file name writes one file per lab',
       collect,
       [],
     )
@@ -244,7 +250,7 @@ Exit codes:
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n  ailab run week-07 week-08 week-14 --target k8s://gpu-ci/labs --parallel 3 --yes\n${EXIT_CODES_HELP}`,
     )
     .action(async (labs, opts, command: Command) => {
       exitCode = await (await import('./commands/run.js')).runCommand(labs, {

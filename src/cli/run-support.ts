@@ -34,6 +34,18 @@ export function onInterrupt(notice: (signal: NodeJS.Signals) => string): {
   };
 }
 
+/** `--report junit:out/{lab}.xml`: a file per lab (the hosts of a fleet share their lab's file). */
+export const LAB_PLACEHOLDER = '{lab}';
+
+function byLabFile(pattern: string, results: RunResult[]): Map<string, RunResult[]> {
+  const files = new Map<string, RunResult[]>();
+  for (const result of results) {
+    const file = pattern.replaceAll(LAB_PLACEHOLDER, result.lab.id);
+    files.set(file, [...(files.get(file) ?? []), result]);
+  }
+  return files;
+}
+
 /** Each --report (to its file, atomically, or stdout), the --json report, then history and GitHub output. */
 export async function deliverReports(
   results: RunResult[],
@@ -41,6 +53,11 @@ export async function deliverReports(
   options: { json?: boolean; jsonText?: string },
 ): Promise<void> {
   for (const report of reports) {
+    if (report.file?.includes(LAB_PLACEHOLDER)) {
+      for (const [file, group] of byLabFile(report.file, results))
+        await writeReportFile(file, await renderReport(report.format, group));
+      continue;
+    }
     const text = await renderReport(report.format, results);
     if (report.file) await writeReportFile(report.file, text);
     else process.stdout.write(text);

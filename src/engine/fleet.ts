@@ -101,7 +101,8 @@ export function unreachableResult(
   };
 }
 
-function track(state: HostState, event: EngineEvent, update: () => void): void {
+/** Follow a run's events into its row of the live table. */
+export function track(state: HostState, event: EngineEvent, update: () => void): void {
   switch (event.type) {
     case 'step-start':
       state.phase = 'running';

@@ -97,12 +97,14 @@ export function renderFleetTable(
   summary: FleetSummary,
   paint: Paint = plainPaint,
   maxFailureChars = 80,
+  /** What a row is: a host (`--hosts`) or a lab (`run --parallel`). */
+  row: 'host' | 'lab' = 'host',
 ): string[] {
   const nameWidth = Math.max(4, ...summary.hosts.map((h) => h.name.length));
   const colour = (status: FleetHostSummary['status']) =>
     status === 'passed' ? paint.green : status === 'interrupted' ? paint.yellow : paint.red;
   const lines = [
-    paint.bold(`${pad('HOST', nameWidth)}  ${pad('STATUS', 11)}  ${pad('SCORE', 14)}  FAILURES`),
+    paint.bold(`${pad(row.toUpperCase(), nameWidth)}  ${pad('STATUS', 11)}  ${pad('SCORE', 14)}  FAILURES`),
   ];
   for (const h of summary.hosts) {
     const score =
@@ -121,7 +123,7 @@ export function renderFleetTable(
   ];
   if (summary.interrupted > 0) parts.push(`${summary.interrupted} interrupted`);
   lines.push(
-    `${summary.total} hosts: ${parts.join(', ')}; mean score ${summary.meanPercent}% (${formatDuration(summary.durationMs)})`,
+    `${summary.total} ${row}s: ${parts.join(', ')}; mean score ${summary.meanPercent}% (${formatDuration(summary.durationMs)})`,
   );
   return lines;
 }

@@ -23,10 +23,10 @@ describe('run history', () => {
     }
   });
 
-  it('names files by run id, adding the host when a fleet shares one', () => {
+  it('names files by run id, adding the lab or the host when several results share one', () => {
     expect(historyFileNames(fixtures['two-labs'])).toEqual([
-      '20261127T143000Z-abc123--localhost.json',
-      '20261127T143000Z-abc123--localhost-2.json',
+      '20261127T143000Z-abc123--week-00.json',
+      '20261127T143000Z-abc123--week-04.json',
     ]);
     expect(historyFileNames(fixtures.fleet)).toEqual([
       '20261127T143000Z-abc123--gpu-a_lab.json',

@@ -18,13 +18,19 @@ function safe(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-/** File names for a batch of results: the run id, plus the host when a fleet shares one run id. */
+/**
+ * File names for a batch of results: the run id, plus what tells apart the results sharing it — the
+ * host in a fleet (`--hosts`), the lab in `run --parallel`.
+ */
 export function historyFileNames(results: RunResult[]): string[] {
   const used = new Set<string>();
   return results.map((result) => {
-    const shared = results.filter((r) => r.runId === result.runId).length > 1;
+    const sharing = results.filter((r) => r.runId === result.runId);
     let base = safe(result.runId);
-    if (shared) base += `--${slug(hostOf(result))}`;
+    if (sharing.length > 1) {
+      const oneLab = sharing.every((r) => r.lab.id === result.lab.id);
+      base += `--${oneLab ? slug(hostOf(result)) : safe(result.lab.id)}`;
+    }
     let name = `${base}.json`;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}.json`;
     used.add(name);

@@ -11,6 +11,8 @@ export interface FleetLiveOptions {
   paint: Paint;
   interactive: boolean;
   total: number;
+  /** What a row is, in the progress line (default `hosts`; `--parallel` says `labs`). */
+  noun?: string;
 }
 
 function statusText(state: HostState, paint: Paint): string {
@@ -51,7 +53,7 @@ export function createFleetLiveView(options: FleetLiveOptions): {
       }
     }
     const running = [...states.values()].filter((s) => !s.result && s.phase !== 'queued').length;
-    lines.push(paint.dim(`${done}/${options.total} hosts done, ${running} running`));
+    lines.push(paint.dim(`${done}/${options.total} ${options.noun ?? 'hosts'} done, ${running} running`));
     let out = drawn > 0 ? `\x1b[${drawn}A` : '';
     for (const line of lines) out += `\x1b[2K${line}\n`;
     stream.write(out);

@@ -38,6 +38,8 @@ export interface RunCommandOptions extends TargetFlags {
   /** --hosts FILE: run on every host of an inventory at once (src/cli/commands/fleet.ts). */
   hosts?: string;
   concurrency?: number;
+  /** --parallel N: several labs at once, each on its own target (src/cli/commands/parallel.ts). */
+  parallel?: number;
   /** verify --watch: grade again every --interval and on file changes (src/cli/commands/watch.ts). */
   watch?: boolean;
   interval?: string;
@@ -125,6 +127,8 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
   // Kubernetes checks read it from the environment, as one more default beside the kubeconfig's.
   if (opts.kubeContext) process.env.AILAB_KUBE_CONTEXT = opts.kubeContext;
   const reports = opts.report.map(parseReportFlag);
+  const parallel = await import('./parallel.js');
+  parallel.checkParallelFlags(opts);
   const labs = await Promise.all(refs.map(async (ref) => loadLab(resolveLabRef(ref))));
   const stepFlags = labs.map((lab) => checkStepFlags(lab, opts));
   const ci = Boolean(process.env.CI);
@@ -161,6 +165,9 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
 
   if (opts.hosts)
     return (await import('./fleet.js')).fleetCommand({ labs, resolved, stepFlags, reports, opts, paint });
+
+  if (parallel.wantsParallel(labs, opts))
+    return parallel.parallelCommand({ labs, resolved, stepFlags, reports, opts, paint });
 
   if (opts.watch)
     return (await import('./watch.js')).watchCommand(labs[0], resolved[0], opts, reports, paint);
