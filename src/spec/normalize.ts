@@ -201,6 +201,7 @@ export function normalizeLab(doc: LabDocument, file: string, templatesDir: strin
     templatesDir,
     requires: normalizeRequirements(doc.requires),
     ...(doc.provision ? { provision: normalizeProvision(doc.provision) } : {}),
+    ...(doc.pod ? { pod: { image: doc.pod.image } } : {}),
     vars: normalizeVars(doc.vars),
     choices: normalizeChoices(doc.choices),
     files: (doc.files ?? []).map((f) => ({

@@ -291,6 +291,8 @@ describe('closest', () => {
 
   it('suggests nothing for a word far from all', () => {
     expect(closest('kubernetes', words)).toBeUndefined();
+    expect(closest('foo', ['pod', 'id'])).toBeUndefined();
+    expect(closest('po', ['pod'])).toBe('pod');
     expect(closest('x', [])).toBeUndefined();
   });
 });

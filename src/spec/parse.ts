@@ -364,10 +364,12 @@ export function closest(word: string, candidates: string[]): string | undefined 
   let best: string | undefined;
   let bestDistance = 3;
   let bestPrefix = -1;
+  // Two edits remake most of a word of three letters (foo → pod): those get one.
+  const allowed = word.length <= 3 ? 1 : 2;
   for (const candidate of candidates) {
     const d = candidate.toLowerCase() === word.toLowerCase() ? 0 : distance(word, candidate);
     const prefix = sharedPrefix(word, candidate);
-    if (d > 2) continue;
+    if (d > allowed) continue;
     if (d < bestDistance || (d === bestDistance && prefix > bestPrefix)) {
       best = candidate;
       bestDistance = d;

@@ -312,6 +312,18 @@ export const labSchema = z
     cost: z.string().optional().describe('What it costs to run (cloud GPU hours …).'),
     requires: requirementsSchema.optional(),
     provision: provisionSchema.optional(),
+    pod: z
+      .strictObject({
+        image: z
+          .string()
+          .min(1)
+          .regex(/^[^\s]+$/, 'an image reference has no spaces')
+          .describe('Container image, e.g. nvcr.io/nvidia/pytorch:24.05-py3 (default python:3.11-slim).'),
+      })
+      .optional()
+      .describe(
+        'The pod a k8s:// target runs this lab in (--image overrides; GPUs come from requires.gpu or --gpus).',
+      ),
     vars: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), varSchema)
       .optional()

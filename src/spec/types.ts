@@ -124,6 +124,8 @@ export interface Lab {
   requires: Requirements;
   /** A cloud host to launch for the run (src/provision/for-lab.ts). */
   provision?: ProvisionDef;
+  /** The pod a k8s:// target runs the lab in (the lab's side; flags and inventory override). */
+  pod?: { image?: string };
   vars: Record<string, VarDef>;
   choices: Record<string, ChoiceDef>;
   files: FileDef[];

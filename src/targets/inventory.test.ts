@@ -46,9 +46,45 @@ describe('--hosts inventories', () => {
       'hosts.txt:2: "not a host" is not user@host[:port]',
     );
     await expect(parseInventory('hosts:\n  - { name: a }\n', 'c.yaml')).rejects.toThrow(
-      /c\.yaml: hosts\.0\.target/,
+      /c\.yaml:2:5: hosts\.0\.target/,
     );
     await expect(parseInventory('- target: a@h\n- target: a@h\n', 'c.yaml')).rejects.toThrow(/appears twice/);
     await expect(parseInventory('# nobody\n', 'c.txt')).rejects.toThrow(/names no hosts/);
+  });
+
+  it('reads the pod of a k8s:// host: image, GPUs, node selector and tolerations', async () => {
+    const hosts = await parseInventory(
+      [
+        'hosts:',
+        '  - name: l4-pool',
+        '    target: k8s://gpu-ci/labs',
+        '    pod:',
+        '      image: nvcr.io/nvidia/pytorch:24.05-py3',
+        '      gpus: 1',
+        '      node_selector: { cloud.google.com/gke-accelerator: nvidia-l4 }',
+        '      tolerations: [nvidia.com/gpu:NoSchedule]',
+        '  - { name: cpu, target: k8s://-/labs }',
+      ].join('\n'),
+      'pods.yaml',
+    );
+    expect(hosts[0]).toEqual({
+      name: 'l4-pool',
+      target: 'k8s://gpu-ci/labs',
+      identity: undefined,
+      labels: {},
+      pod: {
+        image: 'nvcr.io/nvidia/pytorch:24.05-py3',
+        gpus: 1,
+        nodeSelector: ['cloud.google.com/gke-accelerator=nvidia-l4'],
+        tolerations: ['nvidia.com/gpu:NoSchedule'],
+      },
+    });
+    expect(hosts[1].pod).toBeUndefined();
+    await expect(
+      parseInventory('- { target: k8s://-/labs, pod: { tolerations: ["a:Sometimes"] } }\n', 'p.yaml'),
+    ).rejects.toThrow(/p\.yaml:1:48: 0\.pod\.tolerations\.0: a toleration is key/);
+    await expect(parseInventory('- { target: k8s://-/labs, pod: { imgae: x } }\n', 'p.yaml')).rejects.toThrow(
+      /p\.yaml:1:\d+: 0\.pod: .*imgae/,
+    );
   });
 });

@@ -2,9 +2,10 @@
 // `user@host[:port]` lines as pssh takes them. Relative identity paths are read from the file's folder.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { type Document, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { parseToleration } from './k8s.js';
 import { hostLineToUri } from './ssh-uri.js';
 
 export interface InventoryHost {
@@ -15,7 +16,30 @@ export interface InventoryHost {
   /** A private key for this host (overrides --identity). */
   identity?: string;
   labels: Record<string, string>;
+  /** For a k8s:// target: the pod to make (`key=value` node selectors, kubectl-style tolerations). */
+  pod?: { image?: string; gpus?: number; nodeSelector?: string[]; tolerations?: string[] };
 }
+
+const podSchema = z
+  .strictObject({
+    image: z.string().min(1).optional().describe("Container image (overrides the lab's pod.image)"),
+    gpus: z.number().int().min(0).optional().describe('nvidia.com/gpu for the pod (overrides requires.gpu)'),
+    node_selector: z.record(z.string(), z.string()).optional().describe('e.g. {accelerator: nvidia-l4}'),
+    tolerations: z
+      .array(
+        z.string().refine((t) => {
+          try {
+            parseToleration(t);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'a toleration is key[=value][:NoSchedule|PreferNoSchedule|NoExecute]'),
+      )
+      .optional()
+      .describe('e.g. [nvidia.com/gpu:NoSchedule]'),
+  })
+  .describe('The pod of a k8s://CONTEXT/NAMESPACE target');
 
 const hostSchema = z
   .strictObject({
@@ -26,6 +50,7 @@ const hostSchema = z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({})
       .describe('Free-form labels, e.g. {section: A, student: alice}'),
+    pod: podSchema.optional(),
   })
   .describe('One host of the class');
 
@@ -41,8 +66,12 @@ function toUri(target: string): string {
 /** Parse an inventory's text; `file` names it in errors and anchors relative key paths. */
 export async function parseInventory(text: string, file: string): Promise<InventoryHost[]> {
   let data: unknown;
+  const lines = new LineCounter();
+  let doc: Document | undefined;
   try {
-    data = parse(text);
+    doc = parseDocument(text, { lineCounter: lines });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    data = doc.toJS();
   } catch (error) {
     // Not YAML (a `user@host` list may not be): read it as lines.
     if (!(error instanceof Error && error.name.startsWith('YAML'))) throw error;
@@ -61,8 +90,12 @@ export async function parseInventory(text: string, file: string): Promise<Invent
     const parsed = inventorySchema.safeParse(Array.isArray(data) ? { hosts: data } : data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const path = (Array.isArray(data) ? issue.path.slice(1) : issue.path).join('.');
-      throw new UsageError(`${file}: ${path || 'inventory'}: ${issue.message}`, INVENTORY_HINT);
+      const docPath = (Array.isArray(data) ? issue.path.slice(1) : issue.path) as (string | number)[];
+      const at = doc ? lineColOf(doc, lines, docPath) : '';
+      throw new UsageError(
+        `${file}${at}: ${docPath.join('.') || 'inventory'}: ${issue.message}`,
+        INVENTORY_HINT,
+      );
     }
     const list = parsed.data.hosts;
     const shared = parsed.data.identity;
@@ -71,6 +104,14 @@ export async function parseInventory(text: string, file: string): Promise<Invent
       target: toUri(h.target),
       identity: keyPath(h.identity ?? shared),
       labels: h.labels,
+      ...(h.pod && {
+        pod: {
+          image: h.pod.image,
+          gpus: h.pod.gpus,
+          nodeSelector: Object.entries(h.pod.node_selector ?? {}).map(([k, v]) => `${k}=${v}`),
+          tolerations: h.pod.tolerations,
+        },
+      }),
     }));
   } else {
     hosts = [];
@@ -95,6 +136,19 @@ export async function parseInventory(text: string, file: string): Promise<Invent
   return hosts;
 }
 
+/** `:line:col` of the deepest node on `path` that the document has (an unknown key: its map). */
+function lineColOf(doc: Document, lines: LineCounter, path: (string | number)[]): string {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as Node | undefined;
+    // An unknown key is not a node to point at; its pair's key is, when it can be found.
+    if (node && typeof node === 'object' && node.range) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `:${line}:${col}`;
+    }
+  }
+  return '';
+}
+
 export async function loadInventory(file: string): Promise<InventoryHost[]> {
   let text: string;
   try {
@@ -106,4 +160,4 @@ export async function loadInventory(file: string): Promise<InventoryHost[]> {
 }
 
 const INVENTORY_HINT =
-  'an inventory is YAML (hosts: [{name, target: ssh://user@host:port, identity, labels}]) or one user@host[:port] per line';
+  'an inventory is YAML (hosts: [{name, target: ssh://user@host:port or k8s://CONTEXT/NAMESPACE, identity, labels, pod}]) or one user@host[:port] per line';

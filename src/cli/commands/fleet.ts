@@ -12,7 +12,7 @@ import { createTarget } from '../../targets/index.js';
 import { loadInventory } from '../../targets/inventory.js';
 import { packageVersion } from '../../util/package-root.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
-import { targetOptions } from '../target-options.js';
+import { podOptionsFor, targetOptions } from '../target-options.js';
 import type { RunCommandOptions } from './run.js';
 
 export interface FleetCommandInput {
@@ -78,7 +78,12 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
       version: packageVersion(),
       values: resolved[0].values,
       signal: interrupt.signal,
-      connect: (host) => createTarget(host.target, { ...base, identity: host.identity ?? opts.identity }),
+      connect: (host) =>
+        createTarget(host.target, {
+          ...base,
+          ...podOptionsFor(lab, opts, host),
+          identity: host.identity ?? opts.identity,
+        }),
       run: (target, onEvent, runId) =>
         runLab(lab, {
           runId,

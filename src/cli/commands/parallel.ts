@@ -20,7 +20,7 @@ import { createTarget } from '../../targets/index.js';
 import type { Target } from '../../targets/types.js';
 import { packageVersion } from '../../util/package-root.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
-import { targetOptions } from '../target-options.js';
+import { podOptionsFor, targetOptions } from '../target-options.js';
 import { fleetExitCode } from './fleet.js';
 import type { RunCommandOptions } from './run.js';
 
@@ -40,9 +40,12 @@ export function checkParallelFlags(opts: RunCommandOptions): void {
   if (opts.watch) throw new UsageError('--parallel cannot be used with --watch');
 }
 
-/** Does this run take the --parallel path: N > 1 and more than one lab. */
+/**
+ * Does this run take the parallel path: several labs, and --parallel N > 1 or a k8s:// target (each
+ * lab gets a pod of its own, with its image and GPUs, even one at a time).
+ */
 export function wantsParallel(labs: Lab[], opts: RunCommandOptions): boolean {
-  return (opts.parallel ?? 1) > 1 && labs.length > 1;
+  return labs.length > 1 && ((opts.parallel ?? 1) > 1 || opts.target.startsWith('k8s://'));
 }
 
 export async function parallelCommand(input: ParallelCommandInput): Promise<number> {
@@ -108,7 +111,10 @@ export async function parallelCommand(input: ParallelCommandInput): Promise<numb
       update();
       let target: Target;
       try {
-        target = await createTarget(opts.target, targetOptions(opts, undefined, [resolved[i]]));
+        target = await createTarget(opts.target, {
+          ...targetOptions(opts, undefined, [resolved[i]]),
+          ...podOptionsFor(lab, opts),
+        });
       } catch (error) {
         const result = unreachableResult(
           lab,

@@ -14,7 +14,7 @@ import { packageVersion } from '../../util/package-root.js';
 import { createPaint } from '../paint.js';
 import { createPrompts } from '../prompts.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
-import { type TargetFlags, targetOptions } from '../target-options.js';
+import { podOptionsFor, type TargetFlags, targetOptions } from '../target-options.js';
 
 export interface RunCommandOptions extends TargetFlags {
   mode: 'run' | 'verify';
@@ -189,7 +189,8 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
             knownHosts: launched.knownHosts,
             acceptNewHostKey: true,
           }
-        : targetOptions(opts, prompts, resolved),
+        : // One lab here: a k8s:// run of several labs takes the parallel path (a pod per lab).
+          { ...targetOptions(opts, prompts, resolved), ...podOptionsFor(labs[0], opts) },
     );
   } catch (error) {
     await launched?.finish([]);

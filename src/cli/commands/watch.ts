@@ -13,7 +13,7 @@ import { createTarget } from '../../targets/index.js';
 import { parseDuration } from '../../util/duration.js';
 import { packageVersion } from '../../util/package-root.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
-import { targetOptions } from '../target-options.js';
+import { podOptionsFor, targetOptions } from '../target-options.js';
 import { exitCodeFor, type RunCommandOptions } from './run.js';
 
 const MIN_INTERVAL_MS = 250;
@@ -38,7 +38,10 @@ export async function watchCommand(
 ): Promise<number> {
   if (opts.mode !== 'verify') throw new UsageError('--watch goes with `ailab verify`, not `ailab run`');
   const intervalMs = parseInterval(opts.interval);
-  const target = await createTarget(opts.target, targetOptions(opts, undefined, [resolved]));
+  const target = await createTarget(opts.target, {
+    ...targetOptions(opts, undefined, [resolved]),
+    ...podOptionsFor(lab, opts),
+  });
   const stream = opts.json ? process.stderr : process.stdout;
   const { createWatchView } = await import('../../ui/watch-view.js');
   const view = createWatchView({
