@@ -3,6 +3,7 @@
 // it runs, runs every command in it through the exec WebSocket (k8s-exec.ts) with `bash -c` (`sh -c`
 // where the image has no bash), moves files with base64 over exec, and deletes the pod at close —
 // always, also after Ctrl-C (the CLI closes the target in a finally; close is idempotent and bounded).
+// Probes (`http`, `port` checks) reach the pod's own ports through port-forward (k8s-portforward.ts).
 // The pod sleeps until deleted, and has an activeDeadlineSeconds as a backstop should ailab be killed.
 // @kubernetes/client-node is loaded here only (never at module top level) for the kubeconfig.
 import type { RequestOptions } from 'node:https';
@@ -11,6 +12,7 @@ import type WebSocket from 'ws';
 import { TargetError, UsageError } from '../errors.js';
 import { shellQuote } from '../spec/interpolate.js';
 import { EXEC_PROTOCOLS, type PodExecHost, type PodRunOptions, runInPod } from './k8s-exec.js';
+import { openPodForward } from './k8s-portforward.js';
 import { makeRemoteTempDir, printPidMarker, removeRemotePath } from './remote-command.js';
 import type {
   BackgroundProcess,
@@ -43,6 +45,8 @@ export interface K8sTargetOptions extends TargetOptions {
   readyTimeoutMs?: number;
   /** Bound on deleting the pod at close (default 15 s). */
   deleteTimeoutMs?: number;
+  /** How long a port-forward's first stream waits for the pod's dial error (default 250 ms). */
+  portForwardSettleMs?: number;
 }
 
 export interface PodAddress {
@@ -213,6 +217,8 @@ export class K8sTarget implements Target {
   private created = false;
   private closing?: Promise<void>;
   private readonly sockets = new Set<WebSocket>();
+  /** Open probe endpoints (port-forwards), closed before the pod is deleted. */
+  private readonly forwards = new Set<Endpoint>();
 
   constructor(
     readonly uri: string,
@@ -344,7 +350,7 @@ export class K8sTarget implements Target {
         throw new TargetError(
           `${this.label} cannot start: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
           pull
-            ? `check the image name "${image}" (--image) and that the cluster can pull it (imagePullSecrets, registry access)`
+            ? `check the image name "${image}" (--image, or the lab's pod.image) and that the cluster can pull it (imagePullSecrets, registry access)`
             : undefined,
         );
       }
@@ -596,16 +602,43 @@ export class K8sTarget implements Target {
     return removeRemotePath((command) => this.run(command), `in ${this.label}`, path);
   }
 
-  async connectTo(_host: string, _port: number): Promise<Endpoint> {
-    throw new TargetError(
-      'probes into a pod are not supported yet (http/tcp checks on a k8s:// target)',
-      'check from inside the pod with a command check (curl, nc), or run the lab over ssh:// or locally',
+  /** A loopback endpoint here that reaches `port` on the pod's own loopback, through port-forward. */
+  async connectTo(host: string, port: number): Promise<Endpoint> {
+    if (this.closing) throw new TargetError(`${this.label} is being deleted`);
+    const url = new URL(this.podPath(`/${this.podName}/portforward`), this.api.server);
+    url.protocol = this.api.server.protocol === 'https:' ? 'wss:' : 'ws:';
+    const { ca, cert, key, rejectUnauthorized } = this.api.tls;
+    const endpoint = await openPodForward(
+      {
+        url,
+        tls: { ca, cert, key, rejectUnauthorized },
+        headers: this.api.headers,
+        podName: this.podName,
+        label: this.label,
+        settleMs: this.options.portForwardSettleMs,
+      },
+      host,
+      port,
     );
+    if (this.closing) {
+      await endpoint.close();
+      throw new TargetError(`${this.label} is being deleted`);
+    }
+    this.forwards.add(endpoint);
+    return {
+      ...endpoint,
+      close: async () => {
+        this.forwards.delete(endpoint);
+        await endpoint.close();
+      },
+    };
   }
 
   /** Delete the pod (once; later calls wait for the same deletion), bounded by a timeout. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      for (const endpoint of [...this.forwards]) await endpoint.close().catch(() => {});
+      this.forwards.clear();
       for (const ws of this.sockets) ws.terminate();
       if (!this.created) return;
       const timeoutMs = this.options.deleteTimeoutMs ?? 15_000;

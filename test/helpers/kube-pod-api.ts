@@ -5,8 +5,15 @@
 // 1 stdout, 2 stderr, 3 the Status with the ExitCode cause, 255 close-stdin (v5). No cluster can run
 // here, so this stand-in RUNS THE COMMAND LOCALLY (spawned on this machine, in a temp folder as its
 // cwd): the pod's file system is this machine's. Status bodies follow status-404-notfound.json.
+// The portforward endpoint (v4.channel.k8s.io: channel 0 data, 1 error, each channel's first frame the
+// port as 2 bytes little-endian) likewise FORWARDS TO THIS MACHINE'S PORTS: it connects to
+// 127.0.0.1:PORT here, as the kubelet dials localhost:PORT in the pod's network namespace. A failed
+// dial is answered as the kubelet does — the error text on channel 1, then close — with containerd's
+// wording, taken from real reports (github.com/bitsondatadev/trino-getting-started/issues/24 and
+// cilium/tetragon#3595).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { type Json, writeKubeconfig } from './kube-api.js';
 import { makeTempDir } from './temp-dirs.js';
@@ -20,6 +27,13 @@ export interface KubePodApiOptions {
   podStatus?: (pod: Json, polls: number) => Json | undefined;
 }
 
+export interface PodForward {
+  port: number;
+  protocol: string;
+  /** True once the WebSocket and the connection to the port here are both closed. */
+  ended: boolean;
+}
+
 export interface KubePodApi {
   url: string;
   /** `METHOD path?query`, in order. */
@@ -30,6 +44,8 @@ export interface KubePodApi {
   deleted: string[];
   /** Exec requests: the argv and the subprotocol agreed. */
   execs: { command: string[]; protocol: string }[];
+  /** Port-forward streams: the port, the subprotocol agreed, and whether the stream has ended. */
+  forwards: PodForward[];
   /** A kubeconfig for this server (context `stand-in`, namespace `labs`). */
   kubeconfig: string;
   close(): Promise<void>;
@@ -48,7 +64,14 @@ function status(code: number, reason: string, message: string): Json {
   };
 }
 
-const POD = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(exec))?$/;
+const POD = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(?:\/(exec|portforward))?$/;
+const PORTFORWARD_PROTOCOL = 'v4.channel.k8s.io';
+
+/** containerd's text for a refused dial inside the pod (see the header). */
+function dialError(port: number, why: string): string {
+  const sandbox = 'f4cc9a90e2015b0a6f2bbf2bb2bd7c1a9c1e2d1f9a3e0d4b8f6c2a7e5d3b1c09';
+  return `error forwarding port ${port} to pod ${sandbox}, uid : failed to execute portforward in network namespace "/var/run/netns/cni-f022d74c-5f3a-2b1e-9c4d-7e8a6b5c3d21": failed to connect to localhost:${port} inside namespace "${sandbox}", IPv4: dial tcp4 127.0.0.1:${port}: connect: ${why} IPv6 dial tcp6: address localhost: no suitable address found `;
+}
 
 export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<KubePodApi> {
   const accepted = options.protocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -56,6 +79,8 @@ export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<
   const created: Json[] = [];
   const deleted: string[] = [];
   const execs: { command: string[]; protocol: string }[] = [];
+  const forwards: PodForward[] = [];
+  const upstreams = new Set<Socket>();
   const pods = new Map<string, { pod: Json; polls: number }>();
   const children = new Set<ChildProcess>();
   const cwd = makeTempDir('ailab-pod-');
@@ -111,6 +136,10 @@ export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<
     noServer: true,
     handleProtocols: (offered) => [...offered].find((p) => accepted.includes(p)) ?? false,
   });
+  const forwardWss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(PORTFORWARD_PROTOCOL) ? PORTFORWARD_PROTOCOL : false),
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     requests.push(`UPGRADE ${url.pathname}${url.search}`);
@@ -119,6 +148,50 @@ export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<
       socket.end(
         'HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n\r\n{"kind":"Status","message":"pods not found"}',
       );
+      return;
+    }
+    if (m[3] === 'portforward') {
+      forwardWss.handleUpgrade(req, socket, head, (ws) => {
+        const port = Number(url.searchParams.get('ports'));
+        const record: PodForward = { port, protocol: ws.protocol, ended: false };
+        forwards.push(record);
+        const send = (channel: number, data: Buffer | string) =>
+          ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+        const prefix = Buffer.alloc(2);
+        prefix.writeUInt16LE(port);
+        // As the kubelet: both port prefixes first, then the dial, then an error (if any) on channel 1.
+        send(0, prefix);
+        send(1, prefix);
+        const upstream = connect({ host: '127.0.0.1', port });
+        upstreams.add(upstream);
+        let connected = false;
+        let wsClosed = false;
+        const ended = () => {
+          record.ended = wsClosed && upstream.destroyed;
+        };
+        upstream.once('connect', () => {
+          connected = true;
+        });
+        upstream.on('data', (c: Buffer) => send(0, c));
+        upstream.once('error', (error: NodeJS.ErrnoException) => {
+          if (connected || ws.readyState !== ws.OPEN) return;
+          send(1, dialError(port, error.code === 'ECONNREFUSED' ? 'connection refused' : error.message));
+          ws.close();
+        });
+        upstream.once('close', () => {
+          upstreams.delete(upstream);
+          if (ws.readyState === ws.OPEN) ws.close();
+          ended();
+        });
+        ws.on('message', (data: Buffer) => {
+          if (data[0] === 0 && data.length > 1) upstream.write(data.subarray(1));
+        });
+        ws.once('close', () => {
+          wsClosed = true;
+          upstream.destroy();
+          ended();
+        });
+      });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -175,11 +248,15 @@ export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<
     created,
     deleted,
     execs,
+    forwards,
     kubeconfig: writeKubeconfig(makeTempDir('ailab-kubeconfig-'), { server: url, namespace: 'labs' }),
     close: async () => {
       for (const child of children) child.kill('SIGKILL');
       for (const client of wss.clients) client.terminate();
+      for (const client of forwardWss.clients) client.terminate();
+      for (const upstream of upstreams) upstream.destroy();
       wss.close();
+      forwardWss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,28 +1,63 @@
 // The pod target (k8s://CONTEXT/NAMESPACE) against a stand-in API server (test/helpers/kube-pod-api.ts).
 // No Kubernetes cluster can run here, so the stand-in's exec endpoint runs each command with a local
 // bash (the pod's file system is this machine's); what is tested is the target's side: the pod it
-// creates, the exec WebSocket protocol (v5 and v4), exit codes, timeouts, files, and deletion.
+// creates, the exec WebSocket protocol (v5 and v4), exit codes, timeouts, files, and deletion. Its
+// portforward endpoint forwards to this machine's ports, so probes reach real local servers.
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { check as httpCheck } from '../../src/checks/http.js';
+import { check as portCheck } from '../../src/checks/port.js';
 import { runLab } from '../../src/engine/run-lab.js';
 import { resolveValues } from '../../src/engine/values.js';
 import { loadLab } from '../../src/spec/load.js';
 import { createK8sTarget, type K8sTarget, parseK8sUri, parseToleration } from '../../src/targets/k8s.js';
+import { makeCheckContext, removeCheckContexts } from '../helpers/check-context.js';
 import { fixture } from '../helpers/kube-api.js';
 import { type KubePodApi, type KubePodApiOptions, startKubePodApi } from '../helpers/kube-pod-api.js';
+import { freePort, isPortOpen } from '../helpers/net.js';
 import { sampleLabPath } from '../helpers/run-sample-lab.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
 
 let api: KubePodApi | undefined;
 let target: K8sTarget | undefined;
 
+let web: Server | undefined;
+
 afterEach(async () => {
   await target?.close();
   await api?.close();
+  web?.closeAllConnections();
+  await new Promise<void>((resolve) => (web ? web.close(() => resolve()) : resolve()));
   target = undefined;
   api = undefined;
+  web = undefined;
 });
+
+afterAll(() => removeCheckContexts());
+
+/** A real HTTP server on this machine's loopback (the stand-in pod's network is this machine's). */
+async function startWeb(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  web = createServer(handler);
+  await new Promise<void>((resolve) => web?.listen(0, '127.0.0.1', () => resolve()));
+  const address = web.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+const openConnections = () =>
+  new Promise<number>((resolve, reject) =>
+    web?.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+
+async function until(condition: () => boolean | Promise<boolean>, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function open(uri = 'k8s://stand-in/labs', apiOptions: KubePodApiOptions = {}, extra = {}) {
   api = await startKubePodApi(apiOptions);
@@ -117,7 +152,6 @@ describe('pod target', () => {
     await expect(t.readFile(`${dir}/none`)).rejects.toMatchObject({ code: 'ENOENT' });
     await t.remove(dir);
     expect(existsSync(dir)).toBe(false);
-    await expect(t.connectTo('127.0.0.1', 80)).rejects.toThrow(/probes into a pod are not supported yet/);
   });
 
   it('a timeout kills the process group in the pod', async () => {
@@ -233,5 +267,148 @@ describe('pod target', () => {
       /context "nope" not found in the kubeconfig \(contexts: stand-in\)/,
     );
     expect(api.created).toHaveLength(0);
+  });
+});
+
+describe('probes into the pod (port-forward)', () => {
+  it('an http check reaches a server in the pod, via port-forward', async () => {
+    const port = await startWeb((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'ok', path: req.url, host: req.headers.host }));
+    });
+    const t = await open();
+    const ctx = makeCheckContext({ target: t });
+    const outcome = await httpCheck.run(
+      ctx,
+      httpCheck.schema.parse({
+        url: `http://localhost:${port}/health?x=1`,
+        json: { '$.status': 'ok', '$.path': '/health?x=1', '$.host': `localhost:${port}` },
+      }),
+    );
+    expect(outcome.status, outcome.message).toBe('pass');
+    expect(outcome.message).toContain(`(via through port-forward to pod labs/${t.podName})`);
+    expect(api?.requests).toContain(
+      `UPGRADE /api/v1/namespaces/labs/pods/${t.podName}/portforward?ports=${port}`,
+    );
+    expect(api?.forwards[0]).toMatchObject({ port, protocol: 'v4.channel.k8s.io' });
+
+    const wrong = await httpCheck.run(
+      ctx,
+      httpCheck.schema.parse({ url: `http://127.0.0.1:${port}/`, status: 404, body: 'nothing' }),
+    );
+    expect(wrong.status).toBe('fail');
+    expect(wrong.details).toContain('"status":"ok"');
+  });
+
+  it('a port check: open on a listening port, closed (not an error) on a free one', async () => {
+    const port = await startWeb((_req, res) => res.end('up'));
+    const free = await freePort();
+    const t = await open();
+    const ctx = makeCheckContext({ target: t });
+    const open_ = await portCheck.run(ctx, portCheck.schema.parse({ port }));
+    expect(open_).toMatchObject({ status: 'pass', observed: 'open' });
+    expect(open_.message).toBe(
+      `port ${port} on 127.0.0.1 is open (via through port-forward to pod labs/${t.podName})`,
+    );
+
+    const closed = await portCheck.run(ctx, portCheck.schema.parse({ port: free, host: 'localhost' }));
+    expect(closed).toMatchObject({ status: 'fail', observed: 'closed (ECONNREFUSED)', expected: 'open' });
+    const wantClosed = await portCheck.run(ctx, portCheck.schema.parse({ port: free, state: 'closed' }));
+    expect(wantClosed.status).toBe('pass');
+
+    // The refusal is the kubelet's error text on channel 1, turned into ECONNREFUSED.
+    const refused = t.connectTo('127.0.0.1', free);
+    await expect(refused).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+      message: `connection refused (port ${free} in pod labs/${t.podName})`,
+    });
+    const http = await httpCheck.run(ctx, httpCheck.schema.parse({ url: `http://localhost:${free}/` }));
+    expect(http).toMatchObject({ status: 'fail', observed: 'connection refused' });
+  });
+
+  it('a host other than the pod itself is a clear error with a hint', async () => {
+    const t = await open();
+    const failed = t.connectTo('10.96.0.10', 53);
+    await expect(failed).rejects.toThrow(
+      `cannot probe 10.96.0.10:53 through port-forward to pod labs/${t.podName}: a port-forward reaches only the pod's own ports`,
+    );
+    await expect(failed).rejects.toMatchObject({ hint: expect.stringContaining('command check') });
+    const ctx = makeCheckContext({ target: t });
+    const http = await httpCheck.run(
+      ctx,
+      httpCheck.schema.parse({ url: 'http://my-svc.default.svc.cluster.local:8080/' }),
+    );
+    expect(http.status).toBe('fail');
+    expect(http.message).toContain('a port-forward reaches only the pod');
+    const port = await portCheck.run(ctx, portCheck.schema.parse({ port: 22, host: 'example.com' }));
+    expect(port.status).toBe('error');
+    expect(port.message).toContain('a port-forward reaches only the pod');
+    expect(api?.forwards).toEqual([]);
+  });
+
+  it('runs a lab whose background server in the pod is graded by http and port checks', async () => {
+    const port = await freePort();
+    const t = await open();
+    const lab = await loadLab(sampleLabPath('pod-probe'));
+    const { values, secrets } = await resolveValues(lab, { sets: [`port=${port}`] });
+    const workDir = await t.mkdtemp('ailab-lab-');
+    const result = await runLab(lab, {
+      mode: 'run',
+      values,
+      secrets,
+      workDir,
+      target: t,
+      signal: new AbortController().signal,
+      version: '0.0.0-test',
+    });
+    const serve = result.steps.find((s) => s.id === 'serve');
+    expect(result.status, JSON.stringify(result.steps.map((s) => [s.id, s.status, s.message]))).toBe(
+      'passed',
+    );
+    expect(serve?.checks?.[0]?.message).toContain('via through port-forward');
+    expect(result.verify[0]).toMatchObject({ id: 'page', status: 'pass' });
+    expect(result.verify[0].message).toContain(`via through port-forward to pod labs/${t.podName}`);
+    // Cleanup stopped the server in the pod, and every forward has ended.
+    expect(await isPortOpen(port)).toBe(false);
+    await until(() => api?.forwards.every((f) => f.ended) ?? false);
+    await t.close();
+    expect(api?.deleted).toEqual([t.podName]);
+  });
+
+  it('endpoint.close and target.close end every forward and local socket', async () => {
+    // A server that never answers: the connections stay open until someone closes them.
+    const port = await startWeb(() => {});
+    const t = await open();
+    const endpoint = await t.connectTo('localhost', port);
+    expect(endpoint.host).toBe('127.0.0.1');
+    expect(endpoint.via).toBe(`through port-forward to pod labs/${t.podName}`);
+    const sockets = [0, 1].map(() => connect({ host: endpoint.host, port: endpoint.port }));
+    for (const s of sockets) {
+      s.on('error', () => {});
+      s.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    }
+    await until(async () => (await openConnections()) === 2 && api?.forwards.length === 2);
+    expect(api?.forwards.every((f) => !f.ended)).toBe(true);
+
+    await endpoint.close();
+    await until(
+      async () => (await openConnections()) === 0 && (api?.forwards.every((f) => f.ended) ?? false),
+    );
+    await until(() => sockets.every((s) => s.destroyed || s.readableEnded));
+    expect(await isPortOpen(endpoint.port)).toBe(false);
+
+    // One left open: the target closes it before it deletes the pod.
+    const left = await t.connectTo('127.0.0.1', port);
+    const socket = connect({ host: left.host, port: left.port });
+    socket.on('error', () => {});
+    await until(async () => (await openConnections()) === 1);
+    await t.close();
+    expect(api?.deleted).toEqual([t.podName]);
+    await until(
+      async () => (await openConnections()) === 0 && (api?.forwards.every((f) => f.ended) ?? false),
+    );
+    expect(await isPortOpen(left.port)).toBe(false);
+    await expect(t.connectTo('127.0.0.1', port)).rejects.toThrow(/is being deleted/);
+    await left.close();
   });
 });
