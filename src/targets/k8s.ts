@@ -142,6 +142,8 @@ interface Api {
   headers: Record<string, string>;
   context: string;
   namespace: string;
+  /** The KUBECONFIG list it was read from (undefined: ~/.kube/config). */
+  kubeconfig?: string;
 }
 
 async function loadApi(address: PodAddress, options: K8sTargetOptions): Promise<Api> {
@@ -188,6 +190,7 @@ async function loadApi(address: PodAddress, options: K8sTargetOptions): Promise<
     server: new URL(cluster.server),
     tls,
     headers,
+    kubeconfig: env.KUBECONFIG || undefined,
     context: wanted as string,
     namespace: address.namespace || context.namespace || 'default',
   };
@@ -217,6 +220,10 @@ export class K8sTarget implements Target {
   private created = false;
   private closing?: Promise<void>;
   private readonly sockets = new Set<WebSocket>();
+  /** The cluster this pod runs in, for `kubernetes` checks (they reach it from this machine). */
+  get cluster(): { context: string; kubeconfig?: string } {
+    return { context: this.api.context, kubeconfig: this.api.kubeconfig };
+  }
   /** Open probe endpoints (port-forwards), closed before the pod is deleted. */
   private readonly forwards = new Set<Endpoint>();
 

@@ -74,6 +74,11 @@ export interface Target {
   connectTo(host: string, port: number): Promise<Endpoint>;
   /** What happened to the connection during the run (a remote target that lost and regained it), for the report. */
   readonly notes?: readonly string[];
+  /**
+   * A pod target's cluster as ailab reached it: `kubernetes` checks read this machine's kubeconfig
+   * (`kubeconfig`, a KUBECONFIG list, else ~/.kube/config) and use `context` unless told otherwise.
+   */
+  readonly cluster?: { context: string; kubeconfig?: string };
   close(): Promise<void>;
 }
 

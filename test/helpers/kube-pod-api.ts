@@ -25,6 +25,11 @@ export interface KubePodApiOptions {
   pendingPolls?: number;
   /** Replace the pod's status (a recorded one): return undefined for the default. */
   podStatus?: (pod: Json, polls: number) => Json | undefined;
+  /**
+   * Another stand-in (test/helpers/kube-api.ts) that answers every GET this one does not own —
+   * discovery, other kinds, pod lists — so that one cluster has both ailab's pods and recorded objects.
+   */
+  passThrough?: string;
 }
 
 export interface PodForward {
@@ -93,6 +98,19 @@ export async function startKubePodApi(options: KubePodApiOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://stand-in');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     const m = POD.exec(url.pathname);
+    if (options.passThrough && req.method === 'GET' && (!m?.[2] || !pods.has(m[2]))) {
+      const upstream = new URL(`${url.pathname}${url.search}`, options.passThrough);
+      fetch(upstream, { headers: { accept: req.headers.accept ?? '*/*' } }).then(
+        async (answerUp) => {
+          res.writeHead(answerUp.status, {
+            'content-type': answerUp.headers.get('content-type') ?? 'text/plain',
+          });
+          res.end(Buffer.from(await answerUp.arrayBuffer()));
+        },
+        (error: Error) => answer(res, 502, status(502, 'BadGateway', error.message)),
+      );
+      return;
+    }
     if (!m)
       return answer(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
     const [, namespace, name] = m;

@@ -3,19 +3,20 @@
 // bash (the pod's file system is this machine's); what is tested is the target's side: the pod it
 // creates, the exec WebSocket protocol (v5 and v4), exit codes, timeouts, files, and deletion. Its
 // portforward endpoint forwards to this machine's ports, so probes reach real local servers.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { check as httpCheck } from '../../src/checks/http.js';
+import { check as kubernetesCheck } from '../../src/checks/kubernetes/index.js';
 import { check as portCheck } from '../../src/checks/port.js';
 import { runLab } from '../../src/engine/run-lab.js';
 import { resolveValues } from '../../src/engine/values.js';
 import { loadLab } from '../../src/spec/load.js';
 import { createK8sTarget, type K8sTarget, parseK8sUri, parseToleration } from '../../src/targets/k8s.js';
 import { makeCheckContext, removeCheckContexts } from '../helpers/check-context.js';
-import { fixture } from '../helpers/kube-api.js';
+import { fixture, fixtureItems, startKubeApi } from '../helpers/kube-api.js';
 import { type KubePodApi, type KubePodApiOptions, startKubePodApi } from '../helpers/kube-pod-api.js';
 import { freePort, isPortOpen } from '../helpers/net.js';
 import { sampleLabPath } from '../helpers/run-sample-lab.js';
@@ -410,5 +411,58 @@ describe('probes into the pod (port-forward)', () => {
     expect(await isPortOpen(left.port)).toBe(false);
     await expect(t.connectTo('127.0.0.1', port)).rejects.toThrow(/is being deleted/);
     await left.close();
+  });
+
+  it('kubernetes checks in a pod grade the cluster the pod runs in, from this machine', async () => {
+    // One cluster: the pod stand-in owns ailab's pod and passes every other GET to a stand-in serving
+    // recorded objects (a GPU node, a ready Deployment).
+    const objects = await startKubeApi({
+      objects: [...fixtureItems('nodes-gpu.json', 'Node'), ...fixtureItems('deployment-ready.json')],
+    });
+    try {
+      api = await startKubePodApi({ passThrough: objects.url });
+      const dead = await freePort();
+      // The kubeconfig's current context is another cluster (nothing listens there): the check must
+      // take the pod's context, and read this machine's kubeconfig, not one in the pod.
+      const kubeconfig = join(makeTempDir('ailab-kubeconfig-'), 'config');
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          'current-context': 'elsewhere',
+          clusters: [
+            { name: 'ci', cluster: { server: api.url } },
+            { name: 'other', cluster: { server: `http://127.0.0.1:${dead}` } },
+          ],
+          users: [{ name: 'ci', user: {} }],
+          contexts: [
+            { name: 'gpu-ci', context: { cluster: 'ci', user: 'ci', namespace: 'labs' } },
+            { name: 'elsewhere', context: { cluster: 'other', user: 'ci' } },
+          ],
+        }),
+      );
+      target = await createK8sTarget('k8s://gpu-ci/labs', { env: { KUBECONFIG: kubeconfig }, pollMs: 10 });
+      const ctx = makeCheckContext({ target });
+      const run = (options: Record<string, unknown>) =>
+        kubernetesCheck.run(ctx, kubernetesCheck.schema.parse(options));
+      const gpus = await run({ gpu_allocatable: '>= 1' });
+      expect(gpus.status, gpus.message).toBe('pass');
+      const deployment = fixtureItems('deployment-ready.json')[0];
+      const ready = await run({
+        kind: 'Deployment',
+        name: deployment.metadata.name,
+        namespace: deployment.metadata.namespace,
+        ready_replicas: deployment.status.readyReplicas,
+      });
+      expect(ready.status, ready.message).toBe('pass');
+      expect(objects.requests.some((r) => r.startsWith('/api/v1/nodes'))).toBe(true);
+      // Naming another context still works: this one's server is down, and the check says so.
+      const other = await run({ context: 'elsewhere', ready_nodes: 1 });
+      expect(other.status).not.toBe('pass');
+      expect(other.message).toMatch(/refused/);
+    } finally {
+      await objects.close();
+    }
   });
 });

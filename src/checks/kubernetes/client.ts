@@ -4,6 +4,7 @@
 // name stays the server's. @kubernetes/client-node (~300 ms to import) is loaded here, inside run only,
 // for what it does well: kubeconfig parsing, merging and credentials (tokens, client certs, exec plugins).
 import { posix } from 'node:path';
+import type { Endpoint } from '../../targets/types.js';
 import type { CheckContext } from '../types.js';
 import { describeHttpError, describeNetworkError, KubeProblem } from './diagnose.js';
 
@@ -36,32 +37,78 @@ interface KubeconfigFiles {
   texts: { path: string; text: string }[];
 }
 
-/** Where the target's kubeconfig is: $KUBECONFIG (a list) in the lab shell, else ~/.kube/config. */
-async function findKubeconfig(ctx: CheckContext): Promise<KubeconfigFiles> {
-  let home = process.env.HOME ?? '';
-  let kubeconfig = ctx.target.kind === 'local' ? (process.env.KUBECONFIG ?? '') : '';
-  const probe = await ctx.sh('printf "%s\\n%s\\n" "$HOME" "${KUBECONFIG:-}"', { timeoutMs: 10_000 });
-  if (probe.exitCode === 0) {
-    const [h, k] = probe.stdout.split('\n');
-    home = h || home;
-    kubeconfig = k ?? '';
+/**
+ * Where the kubeconfig is read and the API server is reached from: the target (this machine, or an SSH
+ * host's ~/.kube/config through SSH) — except in a pod (k8s://), whose cluster is the one ailab made it
+ * in: then this machine's kubeconfig, the pod target's context by default, requests from here.
+ */
+interface KubeHome {
+  /** `""` here, ` on ssh://…` on a remote host: for messages. */
+  where: string;
+  defaultContext?: string;
+  /** $HOME and $KUBECONFIG as the lab shell sees them. */
+  env(): Promise<{ home: string; kubeconfig: string }>;
+  readFile(path: string): Promise<Buffer | undefined>;
+  readRequired(path: string): Promise<Buffer>;
+  connectTo(host: string, port: number): Promise<Endpoint>;
+}
+
+function kubeHome(ctx: CheckContext): KubeHome {
+  const cluster = ctx.target.cluster;
+  if (cluster) {
+    return {
+      where: ` (the cluster of ${ctx.target.uri}, from this machine)`,
+      defaultContext: cluster.context,
+      env: async () => ({ home: process.env.HOME ?? '', kubeconfig: cluster.kubeconfig ?? '' }),
+      readFile: async (path) => {
+        const { readFile } = await import('node:fs/promises');
+        return readFile(path).catch(() => undefined);
+      },
+      readRequired: async (path) => (await import('node:fs/promises')).readFile(path),
+      connectTo: async (host, port) => ({ host, port, via: 'this machine', close: async () => {} }),
+    };
   }
-  const paths = kubeconfig
-    ? kubeconfig.split(':').filter(Boolean)
-    : [posix.join(home || '/root', '.kube', 'config')];
+  return {
+    where: ctx.target.kind === 'local' ? '' : ` on ${ctx.target.uri}`,
+    env: async () => {
+      let home = process.env.HOME ?? '';
+      let kubeconfig = ctx.target.kind === 'local' ? (process.env.KUBECONFIG ?? '') : '';
+      const probe = await ctx.sh('printf "%s\\n%s\\n" "$HOME" "${KUBECONFIG:-}"', { timeoutMs: 10_000 });
+      if (probe.exitCode === 0) {
+        const [h, k] = probe.stdout.split('\n');
+        home = h || home;
+        kubeconfig = k ?? '';
+      }
+      return { home, kubeconfig };
+    },
+    readFile: async (path) => {
+      const stat = await ctx.target.stat(path).catch(() => undefined);
+      return stat?.isFile ? ctx.target.readFile(path) : undefined;
+    },
+    readRequired: (path) => ctx.target.readFile(path),
+    connectTo: (host, port) => ctx.target.connectTo(host, port),
+  };
+}
+
+/** Where the kubeconfig is: $KUBECONFIG (a list) in the lab shell, else ~/.kube/config. */
+async function findKubeconfig(home: KubeHome): Promise<KubeconfigFiles> {
+  const env = await home.env();
+  const paths = env.kubeconfig
+    ? env.kubeconfig.split(':').filter(Boolean)
+    : [posix.join(env.home || '/root', '.kube', 'config')];
   const texts: { path: string; text: string }[] = [];
   for (const path of paths) {
-    const stat = await ctx.target.stat(path).catch(() => undefined);
-    if (!stat?.isFile) continue;
-    texts.push({ path, text: (await ctx.target.readFile(path)).toString('utf8') });
+    const data = await home.readFile(path);
+    if (data) texts.push({ path, text: data.toString('utf8') });
   }
   return { paths, texts };
 }
 
 /** Open a connection to the API server of a context (`context`, else AILAB_KUBE_CONTEXT, else the current one). */
 export async function connect(ctx: CheckContext, contextOption: string | undefined): Promise<Connection> {
-  const where = ctx.target.kind === 'local' ? '' : ` on ${ctx.target.uri}`;
-  const files = await findKubeconfig(ctx);
+  const home = kubeHome(ctx);
+  const where = home.where;
+  const files = await findKubeconfig(home);
   if (files.texts.length === 0) {
     const named = files.paths.join(', ');
     throw new KubeProblem(
@@ -86,7 +133,11 @@ export async function connect(ctx: CheckContext, contextOption: string | undefin
   const shown = files.texts.map((f) => f.path).join(', ');
   const names = kc.getContexts().map((c) => c.name);
   const list = names.length > 0 ? ` (contexts: ${names.join(', ')})` : ' (it has no contexts)';
-  const wanted = contextOption ?? (process.env.AILAB_KUBE_CONTEXT || undefined) ?? kc.getCurrentContext();
+  const wanted =
+    contextOption ??
+    (process.env.AILAB_KUBE_CONTEXT || undefined) ??
+    home.defaultContext ??
+    kc.getCurrentContext();
   if (!wanted) {
     throw new KubeProblem(
       `kubeconfig ${shown}${where} has no current-context: name one with context: or --kube-context${list}`,
@@ -106,7 +157,7 @@ export async function connect(ctx: CheckContext, contextOption: string | undefin
   const readRef = async (file: string | undefined, what: string) => {
     if (!file) return undefined;
     try {
-      return (await ctx.target.readFile(file)).toString('base64');
+      return (await home.readRequired(file)).toString('base64');
     } catch (error) {
       throw new KubeProblem(
         `cannot read the ${what} ${file}${where} named in ${shown}: ${(error as Error).message}`,
@@ -140,9 +191,9 @@ export async function connect(ctx: CheckContext, contextOption: string | undefin
   const server = new URL(cluster.server);
   const hostname = server.hostname.replace(/^\[|\]$/g, '');
   const port = Number(server.port) || (server.protocol === 'https:' ? 443 : 80);
-  let endpoint: import('../../targets/types.js').Endpoint;
+  let endpoint: Endpoint;
   try {
-    endpoint = await ctx.target.connectTo(hostname, port);
+    endpoint = await home.connectTo(hostname, port);
   } catch (error) {
     throw new KubeProblem(describeNetworkError(error as NodeJS.ErrnoException, cluster.server, wanted));
   }
