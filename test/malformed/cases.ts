@@ -396,4 +396,13 @@ export const cases: MalformedCase[] = [
     path: 'verify[0].process',
     phase: 'rules',
   },
+  // Found converting week 5: without a kind this only failed when the check ran.
+  {
+    file: '53-kubernetes-no-kind.yaml',
+    line: 6,
+    column: 7,
+    message: 'name a kind (kind: Deployment) or use a short form such as ready_replicas',
+    path: 'verify[0].kubernetes',
+    phase: 'rules',
+  },
 ];

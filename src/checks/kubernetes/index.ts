@@ -207,22 +207,29 @@ async function grade(conn: Connection, options: Options, kind: string): Promise<
   return outcome;
 }
 
+const selectedKind = (options: Options) =>
+  options.kind ?? impliedKind(options) ?? (options.event ? 'Event' : undefined);
+
+/** What the schema cannot say: a kind must be known, and name and selector exclude each other. */
+function optionProblems(options: Options): string[] {
+  const problems: string[] = [];
+  if (!selectedKind(options))
+    problems.push('name a kind (kind: Deployment) or use a short form such as ready_replicas');
+  if (options.name && options.selector) problems.push('give name or selector, not both');
+  return problems;
+}
+
 export const check = defineCheck({
   type: 'kubernetes',
   summary:
     'Read objects from the Kubernetes API and check existence, count, a partial object, conditions, logs, events',
   schema,
+  // Caught by the loader and `ailab lint`; run() still refuses them for checks built in code.
+  lint: (options) => optionProblems(options),
   async run(ctx, options): Promise<CheckOutcome> {
-    const kind = options.kind ?? impliedKind(options) ?? (options.event ? 'Event' : undefined);
-    if (!kind) {
-      return {
-        status: 'error',
-        message: 'name a kind (kind: Deployment) or use a short form such as ready_replicas',
-      };
-    }
-    if (options.name && options.selector) {
-      return { status: 'error', message: 'give name or selector, not both' };
-    }
+    const problem = optionProblems(options)[0];
+    if (problem) return { status: 'error', message: problem };
+    const kind = selectedKind(options) as string;
     let conn: Connection | undefined;
     try {
       const { connect } = await import('./client.js');
