@@ -48,19 +48,23 @@ describe('runFleet', () => {
     let most = 0;
     const closed: string[] = [];
     const results = await runFleet({
-      lab,
+      jobs: hosts.map((host) => ({
+        lab,
+        name: host.name,
+        target: host.target,
+        host,
+        values: { token: 'abc', n: '1' },
+      })),
       mode: 'verify',
-      hosts,
       concurrency: 3,
       version: '1',
-      values: { token: 'abc', n: '1' },
       signal: new AbortController().signal,
-      connect: async (host) => {
-        if (host.name === 'h4')
+      connect: async ({ host, target }) => {
+        if (host?.name === 'h4')
           throw Object.assign(new TargetError('connection refused by h4:22'), { reason: 'refused' });
-        return { uri: host.target, close: async () => void closed.push(host.name) } as unknown as Target;
+        return { uri: target, close: async () => void closed.push(host?.name ?? '') } as unknown as Target;
       },
-      run: async (target) => {
+      run: async (_job, target) => {
         running++;
         most = Math.max(most, running);
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -101,5 +105,35 @@ describe('runFleet', () => {
       'cannot log in: authentication failed',
     );
     expect(connectFailureMessage(new Error('x is unreachable'))).toBe('unreachable: x is unreachable');
+  });
+
+  it('runs labs side by side on one target (--parallel): rows by lab, no host name in the results', async () => {
+    const other = { ...lab, id: 'week-02', title: 'Another lab', file: 'week-02.yaml' } as Lab;
+    const abort = new AbortController();
+    const results = await runFleet({
+      jobs: [lab, other].map((l) => ({ lab: l, name: l.id, target: 'k8s://ci/labs', values: {} })),
+      mode: 'run',
+      concurrency: 2,
+      version: '1',
+      signal: abort.signal,
+      connect: async (job) => {
+        if (job.lab === other) {
+          // Ctrl-C while this lab's pod starts: interrupted, not unreachable.
+          abort.abort();
+          throw new TargetError('interrupted while pod labs/x was starting');
+        }
+        return { uri: job.target, close: async () => {} } as unknown as Target;
+      },
+      run: async (job, target) => ({ ...passed(target.uri), lab: { id: job.lab.id, title: '', file: '' } }),
+    });
+    expect(results.map((r) => [r.lab.id, r.status, r.target.name])).toEqual([
+      ['week-01', 'passed', undefined],
+      ['week-02', 'interrupted', undefined],
+    ]);
+    const table = renderFleetTable(summarizeFleet(results, 10), undefined, 80, 'lab');
+    expect(table[0]).toMatch(/^LAB\s+STATUS/);
+    expect(table[1]).toMatch(/^week-01\s+passed/);
+    expect(table[2]).toMatch(/^week-02\s+interrupted/);
+    expect(table.at(-1)).toMatch(/^2 labs: 1 passed, 0 failed, 0 unreachable, 1 interrupted/);
   });
 });

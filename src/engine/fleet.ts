@@ -1,6 +1,7 @@
-// A lab on a whole class of hosts at once: every host gets its own target and its own run, at most
-// `concurrency` at a time (p-limit). A host that cannot be reached is a RunResult like any other, with
-// status `error` and a message that says why ("unreachable: …"); it never stops the others.
+// Many runs at once, each on a target of its own, at most `concurrency` at a time (p-limit): a lab on
+// every host of a class (`--hosts`), or several labs each in its own pod or folder (`run --parallel`).
+// A target that cannot be reached is a RunResult like any other, with status `error` and a message
+// that says why ("unreachable: …"); it never stops the others.
 import type { Lab } from '../spec/types.js';
 import type { InventoryHost } from '../targets/inventory.js';
 import type { Target } from '../targets/types.js';
@@ -12,8 +13,21 @@ import { skippedStep } from './run-step.js';
 
 export type HostPhase = 'queued' | 'connecting' | 'running' | 'verifying' | 'cleanup' | 'done';
 
+/** One run of a fleet: a lab on a target. */
+export interface FleetJob {
+  lab: Lab;
+  /** Its row in the live and summary tables: the host's name, or the lab's id with --parallel. */
+  name: string;
+  /** The target URI it runs on. */
+  target: string;
+  /** The inventory host it came from (--hosts); its name becomes the result's `target.name`. */
+  host?: InventoryHost;
+  /** Vars shown in a result (secret ones as ***). */
+  values: Record<string, string>;
+}
+
 export interface HostState {
-  host: InventoryHost;
+  job: FleetJob;
   phase: HostPhase;
   /** What it is doing now: `step 3/8: Start the service`, `check 2/5`. */
   detail: string;
@@ -21,18 +35,20 @@ export interface HostState {
 }
 
 export interface FleetOptions {
-  lab: Lab;
+  jobs: FleetJob[];
   mode: 'run' | 'verify';
-  hosts: InventoryHost[];
   concurrency: number;
   version: string;
-  /** Vars shown in a result (secret ones as ***). */
-  values: Record<string, string>;
   signal: AbortSignal;
-  /** Open a host's target (an SSH connection); throws a TargetError when it cannot. */
-  connect(host: InventoryHost): Promise<Target>;
-  /** Run the lab on one host's target; `runId` is the fleet's, shared by every host. */
-  run(target: Target, onEvent: (event: EngineEvent) => void, runId: string): Promise<RunResult>;
+  /** Open a job's target (an SSH connection, a pod); throws a TargetError when it cannot. */
+  connect(job: FleetJob): Promise<Target>;
+  /** Run the job's lab on its target; `runId` is the fleet's, shared by every job. */
+  run(
+    job: FleetJob,
+    target: Target,
+    onEvent: (event: EngineEvent) => void,
+    runId: string,
+  ): Promise<RunResult>;
   /** One id for the whole fleet run (default: a new one). */
   runId?: string;
   onUpdate?(state: HostState): void;
@@ -58,14 +74,14 @@ export function connectFailureMessage(error: Error & { reason?: string }): strin
   return `${prefix}: ${oneLine(error.message)}`;
 }
 
-/** The result of a host that could not be used: every graded check is an error, the score 0. */
+/** The result of a job whose target could not be used: every graded check is an error, the score 0. */
 export function unreachableResult(
-  lab: Lab,
-  host: InventoryHost,
-  options: Pick<FleetOptions, 'mode' | 'version' | 'values' | 'runId'>,
+  job: FleetJob,
+  options: Pick<FleetOptions, 'mode' | 'version' | 'runId'>,
   message: string,
   started: Date,
 ): RunResult {
+  const { lab } = job;
   const verify: CheckResult[] = lab.verify.map((check) => ({
     id: check.id,
     title: check.title,
@@ -86,14 +102,18 @@ export function unreachableResult(
     runId: options.runId ?? newRunId(started),
     mode: options.mode,
     lab: { id: lab.id, title: lab.title, week: lab.week, file: lab.file },
-    target: { uri: host.target, kind: host.target.split(':')[0], name: host.name },
+    target: {
+      uri: job.target,
+      kind: job.target.split(':')[0],
+      ...(job.host && { name: job.host.name }),
+    },
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     status: 'error',
     message,
     score: grade(lab, verify),
-    vars: publicValues(lab, options.values),
+    vars: publicValues(lab, job.values),
     preflight: [],
     steps: lab.steps.map((step) => skippedStep(step, message)),
     verify,
@@ -121,54 +141,49 @@ export function track(state: HostState, event: EngineEvent, update: () => void):
   update();
 }
 
-/** Run the lab on every host; results come back in the inventory's order. */
+/** Run every job; results come back in the jobs' order. */
 export async function runFleet(options: FleetOptions): Promise<RunResult[]> {
   const { default: pLimit } = await import('p-limit');
   const limit = pLimit(options.concurrency);
   const runId = options.runId ?? newRunId();
   const shared = { ...options, runId };
-  const states = options.hosts.map((host): HostState => ({ host, phase: 'queued', detail: '' }));
+  const states = options.jobs.map((job): HostState => ({ job, phase: 'queued', detail: '' }));
   for (const state of states) options.onUpdate?.(state);
   return Promise.all(
     states.map((state) =>
       limit(async () => {
+        const { job } = state;
         const update = () => options.onUpdate?.(state);
         const started = new Date();
         const finish = (result: RunResult) => {
-          result.target.name = state.host.name;
+          if (job.host) result.target.name = job.host.name;
           state.phase = 'done';
           state.result = result;
           update();
           return result;
         };
-        if (options.signal.aborted) {
-          return finish({
-            ...unreachableResult(options.lab, state.host, shared, 'interrupted before it started', started),
-            status: 'interrupted',
-          });
-        }
+        const interrupted = (result: RunResult): RunResult => ({ ...result, status: 'interrupted' });
+        if (options.signal.aborted)
+          return finish(
+            interrupted(unreachableResult(job, shared, 'interrupted before it started', started)),
+          );
         state.phase = 'connecting';
         update();
         let target: Target;
         try {
-          target = await options.connect(state.host);
+          target = await options.connect(job);
         } catch (error) {
-          const message = connectFailureMessage(error as Error);
-          return finish(unreachableResult(options.lab, state.host, shared, message, started));
+          const result = unreachableResult(job, shared, connectFailureMessage(error as Error), started);
+          // Ctrl-C while connecting (a pod starting): the run was interrupted, the target not broken.
+          return finish(options.signal.aborted ? interrupted(result) : result);
         }
         try {
           state.phase = 'running';
           update();
-          return finish(await options.run(target, (event) => track(state, event, update), runId));
+          return finish(await options.run(job, target, (event) => track(state, event, update), runId));
         } catch (error) {
           return finish(
-            unreachableResult(
-              options.lab,
-              state.host,
-              shared,
-              `error: ${oneLine((error as Error).message)}`,
-              started,
-            ),
+            unreachableResult(job, shared, `error: ${oneLine((error as Error).message)}`, started),
           );
         } finally {
           await target.close().catch(() => {});

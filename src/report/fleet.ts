@@ -55,9 +55,11 @@ function failuresOf(result: RunResult): string[] {
 }
 
 export function summarizeFleet(results: RunResult[], durationMs: number): FleetSummary {
+  // Rows are told apart by host; labs run on one target (`run --parallel`) by lab.
+  const oneTarget = new Set(results.map((r) => r.target.uri)).size === 1 && results.length > 1;
   const hosts = results.map(
     (r): FleetHostSummary => ({
-      name: r.target.name ?? r.target.uri,
+      name: r.target.name ?? (oneTarget ? r.lab.id : r.target.uri),
       target: r.target.uri,
       status: isUnreachable(r) ? 'unreachable' : r.status,
       score: r.score,

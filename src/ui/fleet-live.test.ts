@@ -1,8 +1,9 @@
 // The fleet's live view: a table redrawn in place on a terminal, one line per finished host elsewhere.
 import { describe, expect, it } from 'vitest';
-import type { HostState } from '../engine/fleet.js';
+import type { FleetJob, HostState } from '../engine/fleet.js';
 import type { RunResult } from '../engine/result.js';
 import { plainPaint } from '../report/paint.js';
+import type { Lab } from '../spec/types.js';
 import { createFleetLiveView } from './fleet-live.js';
 
 function stream(isTTY: boolean) {
@@ -18,7 +19,10 @@ function stream(isTTY: boolean) {
   };
 }
 
-const host = (name: string) => ({ name, target: `ssh://u@${name}`, labels: {} });
+const job = (name: string): FleetJob => {
+  const host = { name, target: `ssh://u@${name}`, labels: {} };
+  return { lab: {} as Lab, name, target: host.target, host, values: {} };
+};
 const result = (status: RunResult['status'], message = 'ok'): RunResult =>
   ({
     status,
@@ -32,10 +36,10 @@ describe('fleet live view', () => {
   it('prints one plain line per host as it finishes, off a terminal', () => {
     const out = stream(false);
     const view = createFleetLiveView({ stream: out.stream, paint: plainPaint, interactive: false, total: 2 });
-    view.onUpdate({ host: host('a'), phase: 'connecting', detail: '' });
-    view.onUpdate({ host: host('a'), phase: 'done', detail: '', result: result('failed') });
+    view.onUpdate({ job: job('a'), phase: 'connecting', detail: '' });
+    view.onUpdate({ job: job('a'), phase: 'done', detail: '', result: result('failed') });
     view.onUpdate({
-      host: host('b'),
+      job: job('b'),
       phase: 'done',
       detail: '',
       result: result('error', 'unreachable: connection refused by b:22'),
@@ -50,9 +54,9 @@ describe('fleet live view', () => {
   it('redraws a host × status table in place on a terminal', async () => {
     const out = stream(true);
     const view = createFleetLiveView({ stream: out.stream, paint: plainPaint, interactive: true, total: 2 });
-    const a: HostState = { host: host('alice'), phase: 'running', detail: 'step 2/5: Start the service' };
+    const a: HostState = { job: job('alice'), phase: 'running', detail: 'step 2/5: Start the service' };
     view.onUpdate(a);
-    view.onUpdate({ host: host('bob'), phase: 'queued', detail: '' });
+    view.onUpdate({ job: job('bob'), phase: 'queued', detail: '' });
     await new Promise((resolve) => setTimeout(resolve, 150));
     view.onUpdate({ ...a, phase: 'done', result: result('passed') });
     view.close();

@@ -46,9 +46,9 @@ export function createFleetLiveView(options: FleetLiveOptions): {
     timer = undefined;
     const lines: string[] = [];
     if (table) {
-      const nameWidth = Math.max(4, ...[...states.values()].map((s) => s.host.name.length));
+      const nameWidth = Math.max(4, ...[...states.values()].map((s) => s.job.name.length));
       for (const state of states.values()) {
-        const line = `${state.host.name.padEnd(nameWidth)}  ${statusText(state, paint)}`;
+        const line = `${state.job.name.padEnd(nameWidth)}  ${statusText(state, paint)}`;
         lines.push(line.length > width + 20 ? `${line.slice(0, width + 19)}…` : line);
       }
     }
@@ -62,11 +62,11 @@ export function createFleetLiveView(options: FleetLiveOptions): {
 
   return {
     onUpdate(state) {
-      states.set(state.host.name, state);
+      states.set(state.job.name, state);
       if (state.result) done = [...states.values()].filter((s) => s.result).length;
       if (!options.interactive) {
         if (state.result)
-          stream.write(`[${done}/${options.total}] ${state.host.name}  ${statusText(state, paint)}\n`);
+          stream.write(`[${done}/${options.total}] ${state.job.name}  ${statusText(state, paint)}\n`);
         return;
       }
       timer ??= setTimeout(draw, REDRAW_MS);

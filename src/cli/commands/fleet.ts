@@ -71,20 +71,24 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
   let results: RunResult[];
   try {
     results = await runFleet({
-      lab,
+      jobs: hosts.map((host) => ({
+        lab,
+        name: host.name,
+        target: host.target,
+        host,
+        values: resolved[0].values,
+      })),
       mode: opts.mode,
-      hosts,
       concurrency: opts.concurrency ?? 16,
       version: packageVersion(),
-      values: resolved[0].values,
       signal: interrupt.signal,
-      connect: (host) =>
-        createTarget(host.target, {
+      connect: (job) =>
+        createTarget(job.target, {
           ...base,
-          ...podOptionsFor(lab, opts, host),
-          identity: host.identity ?? opts.identity,
+          ...podOptionsFor(lab, opts, job.host),
+          identity: job.host?.identity ?? opts.identity,
         }),
-      run: (target, onEvent, runId) =>
+      run: (_job, target, onEvent, runId) =>
         runLab(lab, {
           runId,
           target,

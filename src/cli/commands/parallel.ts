@@ -1,14 +1,7 @@
-// `ailab run <lab...> --parallel N`: several labs at once, each on its own target made from the same
-// --target URI (for k8s:// its own pod; for local its own LocalTarget), at most N at a time (p-limit).
-// The fleet's pieces are reused with a lab per row: the live table (src/ui/fleet-live.ts) and the
-// summary table (src/report/fleet.ts). One RunResult per lab goes to the reports, as a sequential run.
-import {
-  connectFailureMessage,
-  type HostState,
-  oneLine,
-  track,
-  unreachableResult,
-} from '../../engine/fleet.js';
+// `ailab run <lab...> --parallel N` (and several labs on a k8s:// target): each lab on a target of its
+// own made from the same --target URI (for k8s:// its own pod, shaped by the lab; for local its own
+// work folder), at most N at a time. It is a fleet with a lab per row (src/engine/fleet.ts): the same
+// live table, summary table and exit codes; the reports get one RunResult per lab, all with one run id.
 import type { RunResult } from '../../engine/result.js';
 import type { ResolvedValues } from '../../engine/values.js';
 import { UsageError } from '../../errors.js';
@@ -17,7 +10,6 @@ import type { ReportRequest } from '../../report/index.js';
 import type { Paint } from '../../report/paint.js';
 import type { Lab } from '../../spec/types.js';
 import { createTarget } from '../../targets/index.js';
-import type { Target } from '../../targets/types.js';
 import { packageVersion } from '../../util/package-root.js';
 import { deliverReports, onInterrupt } from '../run-support.js';
 import { podOptionsFor, targetOptions } from '../target-options.js';
@@ -55,6 +47,7 @@ export async function parallelCommand(input: ParallelCommandInput): Promise<numb
       '--parallel does not launch hosts for provision blocks',
       'give --target, or run such labs without --parallel',
     );
+  const parallel = opts.parallel ?? 1;
   const ci = Boolean(process.env.CI);
   const stream = opts.json ? process.stderr : process.stdout;
   const { createFleetLiveView } = await import('../../ui/fleet-live.js');
@@ -70,7 +63,7 @@ export async function parallelCommand(input: ParallelCommandInput): Promise<numb
   if (!opts.quiet) {
     stream.write(
       paint.bold(
-        `${opts.mode === 'run' ? 'Running' : 'Verifying'} ${labs.length} labs on ${opts.target}, ${opts.parallel} at a time\n`,
+        `${opts.mode === 'run' ? 'Running' : 'Verifying'} ${labs.length} labs on ${opts.target}, ${parallel} at a time\n`,
       ),
     );
   }
@@ -78,97 +71,53 @@ export async function parallelCommand(input: ParallelCommandInput): Promise<numb
   const interrupt = onInterrupt(
     (signal) => `${signal}: stopping every lab and cleaning up (Ctrl-C again quits at once)`,
   );
-  const { default: pLimit } = await import('p-limit');
-  const { newRunId, runLab } = await import('../../engine/run-lab.js');
-  const limit = pLimit(opts.parallel ?? 1);
-  const runId = newRunId();
+  const { runFleet } = await import('../../engine/fleet.js');
+  const { runLab } = await import('../../engine/run-lab.js');
   const version = packageVersion();
+  const indexOf = new Map(labs.map((lab, i) => [lab, i]));
   const started = Date.now();
-
-  const runOne = async (lab: Lab, i: number): Promise<RunResult> => {
-    const state: HostState = {
-      host: { name: lab.id, target: opts.target, labels: {} },
-      phase: 'queued',
-      detail: '',
-    };
-    const update = () => live?.onUpdate(state);
-    const shared = { mode: opts.mode, version, values: resolved[i].values, runId };
-    const finish = (result: RunResult) => {
-      state.phase = 'done';
-      state.result = result;
-      update();
-      return result;
-    };
-    update();
-    return limit(async () => {
-      const begun = new Date();
-      if (interrupt.signal.aborted)
-        return finish({
-          ...unreachableResult(lab, state.host, shared, 'interrupted before it started', begun),
-          status: 'interrupted',
-        });
-      state.phase = 'connecting';
-      update();
-      let target: Target;
-      try {
-        target = await createTarget(opts.target, {
-          ...targetOptions(opts, undefined, [resolved[i]]),
-          ...podOptionsFor(lab, opts),
-        });
-      } catch (error) {
-        const result = unreachableResult(
-          lab,
-          state.host,
-          shared,
-          connectFailureMessage(error as Error),
-          begun,
-        );
-        // Ctrl-C while the pod was starting: the target deleted it; the lab was interrupted, not broken.
-        return finish(interrupt.signal.aborted ? { ...result, status: 'interrupted' } : result);
-      }
-      try {
-        state.phase = 'running';
-        update();
-        return finish(
-          await runLab(lab, {
-            runId,
-            target,
-            mode: opts.mode,
-            values: resolved[i].values,
-            secrets: resolved[i].secrets,
-            workDir: opts.workdir,
-            only: input.stepFlags[i],
-            from: opts.from,
-            signal: interrupt.signal,
-            onEvent: (event) => track(state, event, update),
-            yes: opts.yes,
-            version,
-          }),
-        );
-      } catch (error) {
-        return finish(
-          unreachableResult(lab, state.host, shared, `error: ${oneLine((error as Error).message)}`, begun),
-        );
-      } finally {
-        await target.close().catch(() => {});
-      }
-    });
-  };
-
   let results: RunResult[];
   try {
-    results = await Promise.all(labs.map(runOne));
+    results = await runFleet({
+      jobs: labs.map((lab, i) => ({ lab, name: lab.id, target: opts.target, values: resolved[i].values })),
+      mode: opts.mode,
+      concurrency: parallel,
+      version,
+      signal: interrupt.signal,
+      connect: ({ lab }) =>
+        createTarget(opts.target, {
+          ...targetOptions(opts, undefined, [resolved[indexOf.get(lab) as number]]),
+          ...podOptionsFor(lab, opts),
+        }),
+      run: ({ lab }, target, onEvent, runId) => {
+        const i = indexOf.get(lab) as number;
+        return runLab(lab, {
+          runId,
+          target,
+          mode: opts.mode,
+          values: resolved[i].values,
+          secrets: resolved[i].secrets,
+          workDir: opts.workdir,
+          only: input.stepFlags[i],
+          from: opts.from,
+          signal: interrupt.signal,
+          onEvent,
+          yes: opts.yes,
+          version,
+        });
+      },
+      onUpdate: live?.onUpdate,
+    });
   } finally {
     live?.close();
     interrupt.dispose();
   }
   const durationMs = Date.now() - started;
 
-  if (!opts.json) {
-    const summary = summarizeFleet(results, durationMs);
-    for (const [i, row] of summary.hosts.entries()) row.name = results[i].lab.id;
-    process.stdout.write(`\n${renderFleetTable(summary, paint, 80, 'lab').join('\n')}\n`);
-  }
+  if (!opts.json)
+    process.stdout.write(
+      `\n${renderFleetTable(summarizeFleet(results, durationMs), paint, 80, 'lab').join('\n')}\n`,
+    );
   await deliverReports(results, input.reports, { json: opts.json });
   return fleetExitCode(results);
 }
