@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collect, ensureBuilt, runCli, SAMPLE_LABS, spawnCli } from '../helpers/cli.js';
+import { collect, ensureBuilt, REPO_ROOT, runCli, SAMPLE_LABS, spawnCli } from '../helpers/cli.js';
 import { type KubePodApi, startKubePodApi } from '../helpers/kube-pod-api.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
 
@@ -14,6 +14,9 @@ afterEach(async () => {
   await api?.close();
   api = undefined;
 });
+
+// A lab that names its pod image and needs GPUs (apart from test/labs, whose labs need no GPU).
+const POD_IMAGE_LAB = join(REPO_ROOT, 'test', 'labs-pod', 'pod-image.yaml');
 
 describe('ailab run --target k8s://', () => {
   it('runs a lab in a pod built from the flags, then deletes the pod', async () => {
@@ -48,7 +51,7 @@ describe('ailab run --target k8s://', () => {
 
   it('makes the pod from the lab: its pod.image and as many GPUs as requires.gpu asks for', async () => {
     api = await startKubePodApi();
-    const result = await runCli(['run', 'pod-image', '--target', 'k8s://stand-in/labs', '--yes'], {
+    const result = await runCli(['run', POD_IMAGE_LAB, '--target', 'k8s://stand-in/labs', '--yes'], {
       env: { KUBECONFIG: api.kubeconfig, AILAB_LABS_DIR: SAMPLE_LABS },
       timeoutMs: 30_000,
     });
@@ -67,7 +70,7 @@ describe('ailab run --target k8s://', () => {
     await runCli(
       [
         'run',
-        'pod-image',
+        POD_IMAGE_LAB,
         '--target',
         'k8s://stand-in/labs',
         '--image',
