@@ -171,12 +171,16 @@ Exit codes:
     .option('--max-hourly-cost <usd>', 'refuse to launch above this estimated price per hour', positiveNumber)
     .option('--disk-gb <n>', 'boot disk size (default 100)', positiveInt)
     .option('--public-key <file>', 'install this OpenSSH public key instead of creating a key pair')
+    .option(
+      '--idle-stop <duration>',
+      'the host shuts itself down after this long with no SSH session and no busy GPU (10m to 24h; default off)',
+    )
     .option('-y, --yes', 'launch without asking (needed without a terminal)')
     .option('--dry-run', 'print the API requests it would make and launch nothing (no credentials needed)')
     .option('--json', 'print the host record as JSON')
     .addHelpText(
       'after',
-      `\nExamples:\n  ailab up --cloud aws --dry-run\n  ailab up --cloud aws --gpu a10g --spot --max-hours 2\n  ailab up --cloud gcp --gpu l4 --zone us-central1-b --max-hourly-cost 1.5 --yes\n\nThe host terminates itself after --max-hours even if ailab is gone; ailab down NAME ends it sooner.\nCredentials: the AWS SDK default chain (aws configure / AWS_PROFILE / SSO); GCP application default\ncredentials (gcloud auth application-default login).`,
+      `\nExamples:\n  ailab up --cloud aws --dry-run\n  ailab up --cloud aws --gpu a10g --spot --max-hours 2\n  ailab up --cloud gcp --gpu l4 --zone us-central1-b --max-hourly-cost 1.5 --yes\n  ailab up --cloud aws --idle-stop 30m --yes\n\nThe host terminates itself after --max-hours even if ailab is gone; ailab down NAME ends it sooner.\n--idle-stop is off by default: when you work by hand, logging out with nothing on the GPU for that\nlong ends the host (AWS terminates it, work on its disk is lost; GCP stops it).\nCredentials: the AWS SDK default chain (aws configure / AWS_PROFILE / SSO); GCP application default\ncredentials (gcloud auth application-default login).`,
     )
     .action(async (opts) => {
       exitCode = await (await import('./commands/up.js')).upCommand(opts);
@@ -250,7 +254,7 @@ Exit codes:
     )
     .addHelpText(
       'after',
-      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n  ailab run week-07 week-08 week-14 --target k8s://gpu-ci/labs --parallel 3 --yes\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n  ailab run week-07 week-08 --target k8s://gpu-ci/labs --gpus 1 --parallel 2 --yes\n${EXIT_CODES_HELP}`,
     )
     .action(async (labs, opts, command: Command) => {
       exitCode = await (await import('./commands/run.js')).runCommand(labs, {

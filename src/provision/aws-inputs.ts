@@ -1,6 +1,7 @@
 // Pure builders for the EC2 requests a launch makes, and the translation of EC2's quota and capacity
 // errors into what a learner should do. No SDK import here: inputs are plain objects.
 import { ProvisionError } from '../errors.js';
+import { idleStopInstaller } from './idle-stop.js';
 import type { LaunchSpec } from './types.js';
 
 /** AWS-published SSM parameter holding the newest Deep Learning Base OSS NVIDIA driver GPU AMI (Ubuntu 22.04). */
@@ -45,6 +46,22 @@ export function deadMansSwitch(maxHours: number): string {
 # ailab dead-man's switch: this host terminates itself after ${maxHours} h, whatever happens to ailab.
 shutdown -h +${shutdownMinutes(maxHours)} "ailab: max-hours reached, terminating"
 `;
+}
+
+/** AWS takes at most 16 KB of user data, counted before base64. */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The instance's user data (run once as root by cloud-init at first boot): the dead-man's switch,
+ * and with an idle stop the watcher (payloads/idle-stop.sh), whose `shutdown -h now` also
+ * terminates the instance.
+ */
+export function userData(spec: Pick<LaunchSpec, 'maxHours' | 'idleStopMinutes'>): string {
+  const script = `${deadMansSwitch(spec.maxHours)}${spec.idleStopMinutes ? idleStopInstaller(spec.idleStopMinutes) : ''}`;
+  const bytes = Buffer.byteLength(script);
+  if (bytes > USER_DATA_LIMIT_BYTES)
+    throw new Error(`the user data is ${bytes} bytes; AWS takes at most ${USER_DATA_LIMIT_BYTES}`);
+  return script;
 }
 
 export function describeImagesByNameInput() {
@@ -117,7 +134,7 @@ export function runInstancesInput(
       },
     ],
     InstanceInitiatedShutdownBehavior: 'terminate',
-    UserData: Buffer.from(deadMansSwitch(spec.maxHours)).toString('base64'),
+    UserData: Buffer.from(userData(spec)).toString('base64'),
     MetadataOptions: { HttpTokens: 'required' },
     ...(spec.spot
       ? {

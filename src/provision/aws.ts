@@ -273,11 +273,19 @@ export async function createAwsProvider(options: ProviderOptions = {}): Promise<
 
   async function terminate(host: HostRecord, hooks?: Pick<ProviderHooks, 'log'>): Promise<void> {
     const client = ec2For(host.region);
-    const ids = await instancesOf(host);
+    let ids = await instancesOf(host);
     if (ids.length > 0) {
       hooks?.log?.(`terminating ${ids.join(', ')}`);
-      await client.send(new ec2.TerminateInstancesCommand({ InstanceIds: ids }));
-      if (host.securityGroupId) await waitTerminated(host.region, ids);
+      try {
+        await client.send(new ec2.TerminateInstancesCommand({ InstanceIds: ids }));
+      } catch (error) {
+        if ((error as Error).name !== 'InvalidInstanceID.NotFound') throw error;
+        // The recorded instance ended itself (max-hours, idle stop) long enough ago that EC2 forgot
+        // it; only instances the tag query still finds are left.
+        ids = ids.filter((id) => id !== host.instanceId);
+        if (ids.length > 0) await client.send(new ec2.TerminateInstancesCommand({ InstanceIds: ids }));
+      }
+      if (host.securityGroupId && ids.length > 0) await waitTerminated(host.region, ids);
     }
     if (host.securityGroupId) {
       hooks?.log?.(`deleting security group ${host.securityGroupId}`);

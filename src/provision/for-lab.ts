@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { evaluateCondition, parseCondition } from '../spec/condition.js';
 import { interpolate } from '../spec/interpolate.js';
 import type { Lab, ProvisionDef } from '../spec/types.js';
+import { DEFAULT_LAB_IDLE_STOP_MINUTES, describeIdleStop, formatMinutes } from './idle-stop.js';
 import { createProvider, isCloudName } from './index.js';
 import { normalizeLaunch } from './launch-spec.js';
 import { provisionHost, releaseHost } from './lifecycle.js';
@@ -85,6 +86,10 @@ function launchSpec(lab: Lab, def: ProvisionDef): LaunchSpec {
     maxHours: def.maxHours,
     diskGb: def.diskGb,
     lab: lab.id,
+    // On by default: ailab's own SSH connection keeps the host busy while the run goes on, so it
+    // only ends a host that ailab (or the laptop) left behind, long before max_hours.
+    idleStop: def.idleStop ?? `${DEFAULT_LAB_IDLE_STOP_MINUTES}m`,
+    idleStopOption: `${lab.id}: provision.idle_stop`,
   });
   spec.hourlyUsd = estimateCost(spec)?.hourlyUsd;
   return spec;
@@ -101,6 +106,7 @@ function describeLaunch(spec: LaunchSpec, log: (line: string) => void): void {
       : `  cost: no price known for ${spec.instanceType}`,
   );
   log(`  dead-man's switch: the host ends itself at ${spec.expiresAt}`);
+  log(`  ${describeIdleStop(spec.idleStopMinutes, 'idle_stop: off in the provision block')}`);
 }
 
 /** `ailab run --dry-run` of a lab with a provision block: the API requests, nothing sent. */
@@ -168,6 +174,10 @@ export async function launchLabHost(
       let terminated = false;
       if (options.keep) {
         log(`kept: ${host.name} (${host.instanceType} at ${host.address}) ends itself at ${host.expiresAt}`);
+        if (spec.idleStopMinutes)
+          log(
+            `  or sooner: after ${formatMinutes(spec.idleStopMinutes)} with no SSH session and no busy GPU (its idle stop; idle_stop: off in the lab turns it off)`,
+          );
         log(`  stop paying sooner with: ailab down ${host.name}`);
       } else {
         log(`terminating ${host.name} (${host.instanceId})`);

@@ -1,6 +1,7 @@
 // Pure builders for the Compute Engine requests a GCP launch makes, label encoding, and quota errors
 // in plain words. No SDK import here.
 import { ProvisionError } from '../errors.js';
+import { idleStopStartupScript } from './idle-stop.js';
 import { instanceInfo } from './prices.js';
 import type { LaunchSpec } from './types.js';
 
@@ -83,6 +84,11 @@ export function instanceResource(spec: LaunchSpec, publicKey: string) {
       items: [
         { key: 'ssh-keys', value: `${GCP_USER}:${publicKey.trim()}` },
         { key: 'install-nvidia-driver', value: 'True' },
+        // The idle stop: the guest agent runs this as root at every boot. A guest shutdown stops
+        // the VM (the GPU stops billing; the boot disk stays until ailab down or ailab cleanup).
+        ...(spec.idleStopMinutes
+          ? [{ key: 'startup-script', value: idleStopStartupScript(spec.idleStopMinutes) }]
+          : []),
       ],
     },
   };

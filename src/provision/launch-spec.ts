@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { UsageError } from '../errors.js';
+import { parseIdleStop } from './idle-stop.js';
 import { instanceInfo, instanceTypeFor, loadPrices } from './prices.js';
 import { keysDir } from './state.js';
 import type { CloudName, GpuName, HostRecord, LaunchSpec } from './types.js';
@@ -24,6 +25,10 @@ export interface LaunchRequest {
   diskGb?: number;
   lab?: string;
   publicKeyFile?: string;
+  /** The idle stop as written: `30m`, `2h`, `off` (undefined: off). */
+  idleStop?: string | number | boolean;
+  /** How the learner set it, for errors (default `--idle-stop`). */
+  idleStopOption?: string;
 }
 
 /** ailab-<yymmddhhmm>-<4 hex>: valid as an EC2 key/group name and a GCP instance name and label. */
@@ -56,6 +61,10 @@ export function normalizeLaunch(request: LaunchRequest, now = new Date()): Launc
       `--max-hours ${maxHours} is out of range`,
       'a number of hours above 0 and at most 72',
     );
+  const idleStopMinutes =
+    request.idleStop === undefined
+      ? 0
+      : parseIdleStop(request.idleStop, request.idleStopOption ?? '--idle-stop');
   const region =
     request.region ??
     (request.zone ? request.zone.replace(/-[a-z]$/, '') : undefined) ??
@@ -74,6 +83,7 @@ export function normalizeLaunch(request: LaunchRequest, now = new Date()): Launc
     spot: request.spot ?? false,
     maxHours,
     expiresAt: new Date(now.getTime() + maxHours * 3_600_000).toISOString(),
+    ...(idleStopMinutes > 0 ? { idleStopMinutes } : {}),
     publicKeyFile: request.publicKeyFile,
     keyDir: keysDir(),
   };
@@ -95,6 +105,7 @@ export function launchingHost(spec: LaunchSpec, user: string, extra: Partial<Hos
     launchedAt: new Date().toISOString(),
     expiresAt: spec.expiresAt,
     hourlyUsd: spec.hourlyUsd,
+    ...(spec.idleStopMinutes ? { idleStopMinutes: spec.idleStopMinutes } : {}),
     pid: process.pid,
     ...extra,
   };

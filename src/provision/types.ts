@@ -27,6 +27,11 @@ export interface LaunchSpec {
   maxHours: number;
   /** ISO time = launch + maxHours (`ailab:expires-at`). */
   expiresAt: string;
+  /**
+   * The idle stop (idle-stop.ts): the host shuts itself down after this many minutes with no SSH
+   * session and no busy GPU. Undefined or 0: off.
+   */
+  idleStopMinutes?: number;
   /** An OpenSSH public key file to install instead of a new key pair. */
   publicKeyFile?: string;
   /** Where new private keys are saved (mode 0400). */
@@ -67,6 +72,8 @@ export interface HostRecord {
   expiresAt: string;
   /** Estimated on-demand or spot price, when the price table knows the type. */
   hourlyUsd?: number;
+  /** Minutes of the host's idle stop, when it has one. */
+  idleStopMinutes?: number;
   /** The process that is launching it: a `launching` record whose process is gone is a crash. */
   pid?: number;
 }

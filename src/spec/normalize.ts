@@ -179,6 +179,7 @@ function normalizeProvision(p: NonNullable<LabDocument['provision']>): Provision
     maxHours: p.max_hours,
     maxHourlyCost: p.max_hourly_cost,
     user: p.user,
+    idleStop: p.idle_stop,
   };
 }
 

@@ -293,6 +293,12 @@ export const provisionSchema = z
       .min(1)
       .optional()
       .describe("The SSH login user (default: the image's, ubuntu on AWS's Deep Learning AMI)."),
+    idle_stop: z
+      .union([durationSchema, z.literal('off'), z.literal(false)])
+      .optional()
+      .describe(
+        'The idle stop, run by the host itself: it shuts down after this long with no SSH session and no GPU above 5 % (10m to 24h; default 30m; off disables).',
+      ),
   })
   .strict()
   .describe(

@@ -108,6 +108,8 @@ export interface ProvisionDef {
   maxHours?: number;
   maxHourlyCost?: number;
   user?: string;
+  /** The host's idle stop (`30m`, `off`); undefined: ailab's default for labs (src/provision/idle-stop.ts). */
+  idleStop?: string | number | boolean;
 }
 
 export interface Lab {

@@ -1,6 +1,7 @@
 // `ailab hosts`: the cloud hosts ailab started and has not removed (the state file), with their
 // expiry and what they have cost so far at the table's price.
 import { ExitCode } from '../../errors.js';
+import { formatMinutes } from '../../provision/idle-stop.js';
 import { hostsFile, isAbandoned, readHosts, sshTarget } from '../../provision/state.js';
 
 export async function hostsCommand(opts: { json?: boolean }): Promise<number> {
@@ -31,8 +32,9 @@ export async function hostsCommand(opts: { json?: boolean }): Promise<number> {
         ? `${r.status}, expired`
         : r.status;
     const cost = r.estimatedCostUsd === undefined ? '' : `, ~$${r.estimatedCostUsd.toFixed(2)} so far`;
+    const idle = r.idleStopMinutes ? ` or after ${formatMinutes(r.idleStopMinutes)} idle` : '';
     process.stdout.write(
-      `${r.name}  ${r.cloud} ${r.zone ?? r.region}  ${r.instanceType}${r.spot ? ' spot' : ''}  ${status}  ${r.target ?? r.instanceId ?? ''}  ends ${r.expiresAt}${cost}\n`,
+      `${r.name}  ${r.cloud} ${r.zone ?? r.region}  ${r.instanceType}${r.spot ? ' spot' : ''}  ${status}  ${r.target ?? r.instanceId ?? ''}  ends ${r.expiresAt}${idle}${cost}\n`,
     );
   }
   return ExitCode.ok;

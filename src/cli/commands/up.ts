@@ -2,6 +2,7 @@
 // then a question on a terminal (or --yes); Ctrl-C or SIGTERM while launching or waiting terminates
 // what was created and exits 130. --dry-run prints the exact API requests and launches nothing.
 import { ExitCode, UsageError } from '../../errors.js';
+import { describeIdleStop, formatMinutes } from '../../provision/idle-stop.js';
 import { createProvider, isCloudName } from '../../provision/index.js';
 import { normalizeLaunch } from '../../provision/launch-spec.js';
 import { provisionHost } from '../../provision/lifecycle.js';
@@ -22,6 +23,8 @@ export interface UpOptions {
   maxHourlyCost?: number;
   diskGb?: number;
   publicKey?: string;
+  /** `30m`, `2h`, `off`: the host shuts itself down after this long idle (default: off). */
+  idleStop?: string;
   yes?: boolean;
   dryRun?: boolean;
   json?: boolean;
@@ -29,14 +32,22 @@ export interface UpOptions {
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** A request as --dry-run prints it: binary fields (a public key) as text. */
+/**
+ * A request as --dry-run prints it: binary fields (a public key) as text, and EC2 user data (sent
+ * base64-encoded) decoded after it, so the script the host will run can be read.
+ */
 export function formatRequest(request: ApiRequest): string {
   const input = JSON.stringify(
     request.input,
     (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value),
     2,
   );
-  return `${request.service} ${request.command} ${input}`;
+  const userData = (request.input as { UserData?: unknown } | undefined)?.UserData;
+  const decoded =
+    typeof userData === 'string'
+      ? `\n# UserData, base64-decoded:\n${Buffer.from(userData, 'base64').toString('utf8').trimEnd()}`
+      : '';
+  return `${request.service} ${request.command} ${input}${decoded}`;
 }
 
 export async function upCommand(opts: UpOptions): Promise<number> {
@@ -53,6 +64,8 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     maxHours: opts.maxHours,
     diskGb: opts.diskGb,
     publicKeyFile: opts.publicKey,
+    idleStop: opts.idleStop,
+    idleStopOption: '--idle-stop',
   });
   const estimate = estimateCost(spec);
   spec.hourlyUsd = estimate?.hourlyUsd;
@@ -62,6 +75,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   );
   err(estimate ? `cost: ${formatEstimate(estimate, spec)}` : `cost: no price known for ${spec.instanceType}`);
   err(`dead-man's switch: the host ends itself at ${spec.expiresAt} (--max-hours ${spec.maxHours})`);
+  err(describeIdleStop(spec.idleStopMinutes, '--idle-stop 30m sets one'));
   checkHourlyCost(estimate, opts.maxHourlyCost, spec.instanceType);
 
   if (opts.dryRun) {
@@ -128,5 +142,9 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   err(`  ailab run week-01 --target ${sshTarget(host)}${identity} --accept-new-host-key`);
   err(`  ssh${host.identityFile ? ` -i ${host.identityFile}` : ''} ${host.user}@${host.address}`);
   err(`it ends itself at ${host.expiresAt}; stop paying sooner with: ailab down ${host.name}`);
+  if (spec.idleStopMinutes)
+    err(
+      `it also shuts itself down after ${formatMinutes(spec.idleStopMinutes)} with no SSH session and no busy GPU (${spec.cloud === 'aws' ? 'which terminates it' : 'it stops; the disk bills until ailab down or ailab cleanup'})`,
+    );
   return ExitCode.ok;
 }
