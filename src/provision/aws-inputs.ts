@@ -1,7 +1,7 @@
 // Pure builders for the EC2 requests a launch makes, and the translation of EC2's quota and capacity
 // errors into what a learner should do. No SDK import here: inputs are plain objects.
 import { ProvisionError } from '../errors.js';
-import { idleStopInstaller } from './idle-stop.js';
+import { idleStopInstaller, idleStopStarter } from './idle-stop.js';
 import type { LaunchSpec } from './types.js';
 
 /** AWS-published SSM parameter holding the newest Deep Learning Base OSS NVIDIA driver GPU AMI (Ubuntu 22.04). */
@@ -37,14 +37,29 @@ export function shutdownMinutes(maxHours: number): number {
   return Math.max(10, Math.round(maxHours * 60));
 }
 
+/** cloud-init runs the scripts here at every boot after the first (user data runs at the first only). */
+export const PER_BOOT_GUARD = '/var/lib/cloud/scripts/per-boot/ailab-guard.sh';
+
 /**
  * User data: the dead-man's switch inside the guest. With InstanceInitiatedShutdownBehavior=terminate
- * a `shutdown -h` terminates the instance, so it ends even if ailab and the laptop are gone.
+ * a `shutdown -h` terminates the instance, so it ends even if ailab and the laptop are gone. A reboot
+ * (after a driver install, say) drops a scheduled shutdown and any watcher, so a per-boot script arms
+ * them again: the shutdown at the original expiry, not max-hours from the reboot.
  */
-export function deadMansSwitch(maxHours: number): string {
+export function deadMansSwitch(spec: Pick<LaunchSpec, 'maxHours' | 'expiresAt' | 'idleStopMinutes'>): string {
+  const expires = Math.floor(Date.parse(spec.expiresAt) / 1000);
+  const reason = '"ailab: max-hours reached, terminating"';
   return `#!/bin/bash
-# ailab dead-man's switch: this host terminates itself after ${maxHours} h, whatever happens to ailab.
-shutdown -h +${shutdownMinutes(maxHours)} "ailab: max-hours reached, terminating"
+# ailab dead-man's switch: this host terminates itself after ${spec.maxHours} h, whatever happens to ailab.
+shutdown -h +${shutdownMinutes(spec.maxHours)} ${reason}
+mkdir -p ${PER_BOOT_GUARD.replace(/\/[^/]+$/, '')}
+cat > ${PER_BOOT_GUARD} <<'AILAB_GUARD'
+#!/bin/bash
+# ailab: after a reboot, terminate at the launch's expiry (${spec.expiresAt}) all the same.
+left=$(( (${expires} - $(date +%s)) / 60 ))
+if [ "$left" -lt 1 ]; then shutdown -h now ${reason}; else shutdown -h "+$left" ${reason}; fi
+${spec.idleStopMinutes ? idleStopStarter(spec.idleStopMinutes) : ''}AILAB_GUARD
+chmod 0755 ${PER_BOOT_GUARD}
 `;
 }
 
@@ -56,8 +71,8 @@ export const USER_DATA_LIMIT_BYTES = 16 * 1024;
  * and with an idle stop the watcher (payloads/idle-stop.sh), whose `shutdown -h now` also
  * terminates the instance.
  */
-export function userData(spec: Pick<LaunchSpec, 'maxHours' | 'idleStopMinutes'>): string {
-  const script = `${deadMansSwitch(spec.maxHours)}${spec.idleStopMinutes ? idleStopInstaller(spec.idleStopMinutes) : ''}`;
+export function userData(spec: Pick<LaunchSpec, 'maxHours' | 'expiresAt' | 'idleStopMinutes'>): string {
+  const script = `${deadMansSwitch(spec)}${spec.idleStopMinutes ? idleStopInstaller(spec.idleStopMinutes) : ''}`;
   const bytes = Buffer.byteLength(script);
   if (bytes > USER_DATA_LIMIT_BYTES)
     throw new Error(`the user data is ${bytes} bytes; AWS takes at most ${USER_DATA_LIMIT_BYTES}`);

@@ -79,7 +79,12 @@ mkdir -p ${IDLE_STOP_PATH.replace(/\/[^/]+$/, '')}
 cat > ${IDLE_STOP_PATH} <<'${DELIMITER}'
 ${body}${DELIMITER}
 chmod 0755 ${IDLE_STOP_PATH}
-if command -v systemd-run >/dev/null 2>&1; then
+${idleStopStarter(minutes)}`;
+}
+
+/** Bash lines that start the installed watcher detached: a transient systemd unit, else nohup. */
+export function idleStopStarter(minutes: number): string {
+  return `if command -v systemd-run >/dev/null 2>&1; then
   systemd-run --unit=${IDLE_STOP_UNIT} --description="ailab idle stop after ${minutes} minutes" /bin/bash ${IDLE_STOP_PATH} ${minutes}
 else
   nohup /bin/bash ${IDLE_STOP_PATH} ${minutes} >>/var/log/${IDLE_STOP_UNIT}.log 2>&1 </dev/null &

@@ -5,7 +5,7 @@
 // by default and `idle_stop: off` turns it off; `ailab up --idle-stop` takes a duration, off by
 // default, and a bad value is a usage error (exit 2) naming the flag; `ailab hosts` shows it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -25,7 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { createAwsProvider } from '../../src/provision/aws.js';
-import { USER_DATA_LIMIT_BYTES, userData } from '../../src/provision/aws-inputs.js';
+import { PER_BOOT_GUARD, USER_DATA_LIMIT_BYTES, userData } from '../../src/provision/aws-inputs.js';
 import { createGcpProvider, type GcpClients } from '../../src/provision/gcp.js';
 import {
   IDLE_STOP_PATH,
@@ -92,7 +92,10 @@ function runUserData(script: string, options: { systemdRun: boolean }) {
         mode: 0o755,
       },
     );
-  const moved = script.replaceAll('/usr/local/sbin', `${root}/usr/local/sbin`).replaceAll('/var/log', root);
+  const moved = script
+    .replaceAll('/usr/local/sbin', `${root}/usr/local/sbin`)
+    .replaceAll('/var/lib/cloud', `${root}/var/lib/cloud`)
+    .replaceAll('/var/log', root);
   // `wait`: the nohup fallback starts the watcher in the background.
   const result = spawnSync('/bin/bash', ['-c', `${moved}\nwait`], {
     env: { PATH: bin },
@@ -108,7 +111,25 @@ function runUserData(script: string, options: { systemdRun: boolean }) {
       return [];
     }
   };
-  return { result, calls, installed: `${root}${IDLE_STOP_PATH}` };
+  return { result, calls, installed: `${root}${IDLE_STOP_PATH}`, dir, bin, root };
+}
+
+/** Boot again: run the per-boot guard the user data left, at `now` (a stand-in date on PATH). */
+function rebootAt(setup: ReturnType<typeof runUserData>, now: Date) {
+  const guard = `${setup.root}${PER_BOOT_GUARD}`;
+  writeFileSync(join(setup.bin, 'date'), `#!/bin/bash\necho ${Math.floor(now.getTime() / 1000)}\n`, {
+    mode: 0o755,
+  });
+  for (const name of ['shutdown', 'systemd-run', 'nohup'])
+    rmSync(join(setup.dir, `${name}.calls`), { force: true });
+  // The user data ran with its paths moved, so the guard it wrote points into the temp folder already.
+  const text = readFileSync(guard, 'utf8');
+  const result = spawnSync('/bin/bash', ['-c', `${text}\nwait`], {
+    env: { PATH: setup.bin },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return { result, mode: statSync(guard).mode & 0o777 };
 }
 
 describe('AWS user data', () => {
@@ -134,6 +155,33 @@ describe('AWS user data', () => {
       `--unit=ailab-idle-stop --description=ailab idle stop after 30 minutes /bin/bash ${installed} 30`,
     ]);
     expect(calls('nohup')).toEqual([]);
+  });
+
+  it('arms the shutdown at the launch expiry and the watcher again after a reboot', async () => {
+    const { spec, script } = await awsLaunch({ idleStop: '30m', maxHours: 4 });
+    const setup = runUserData(script, { systemdRun: true });
+    expect(setup.result.status, setup.result.stderr).toBe(0);
+    const expires = Date.parse(spec.expiresAt);
+    // Rebooted 90 minutes before the expiry: shut down then, not max-hours from now.
+    const early = rebootAt(setup, new Date(expires - 90 * 60_000));
+    expect(early.result.status, early.result.stderr).toBe(0);
+    expect(early.mode).toBe(0o755);
+    expect(setup.calls('shutdown')).toEqual(['-h +90 ailab: max-hours reached, terminating']);
+    expect(setup.calls('systemd-run')).toEqual([
+      `--unit=ailab-idle-stop --description=ailab idle stop after 30 minutes /bin/bash ${setup.installed} 30`,
+    ]);
+    // Rebooted after the expiry: terminate at once.
+    rebootAt(setup, new Date(expires + 60_000));
+    expect(setup.calls('shutdown')).toEqual(['-h now ailab: max-hours reached, terminating']);
+  });
+
+  it('re-arms only the shutdown after a reboot when the idle stop is off', async () => {
+    const { spec, script } = await awsLaunch({});
+    expect(script).toContain(PER_BOOT_GUARD);
+    const setup = runUserData(script, { systemdRun: true });
+    rebootAt(setup, new Date(Date.parse(spec.expiresAt) - 3 * 3_600_000));
+    expect(setup.calls('shutdown')).toEqual(['-h +180 ailab: max-hours reached, terminating']);
+    expect(setup.calls('systemd-run')).toEqual([]);
   });
 
   it('falls back to nohup where there is no systemd-run', async () => {
@@ -194,7 +242,11 @@ describe('AWS user data', () => {
   });
 
   it('stays under the 16 KB limit with the longest setting', () => {
-    const script = userData({ maxHours: 72, idleStopMinutes: MAX_IDLE_STOP_MINUTES });
+    const script = userData({
+      maxHours: 72,
+      expiresAt: '2026-11-30T12:00:00.000Z',
+      idleStopMinutes: MAX_IDLE_STOP_MINUTES,
+    });
     expect(Buffer.byteLength(script)).toBeLessThan(USER_DATA_LIMIT_BYTES);
   });
 });
