@@ -252,6 +252,10 @@ Exit codes:
       "a lab's provision block: refuse to launch above this estimated price per hour",
       positiveNumber,
     )
+    .option(
+      '--idle-stop <duration>',
+      "a lab's provision block: the host ends itself after this long idle (default the lab's, 30m; off)",
+    )
     .addHelpText(
       'after',
       `\nExamples:\n  ailab run week-00\n  ailab run week-04 --set port=8080 --report json:out/week-04.json\n  ailab run week-07 --yes --json > result.json\n  ailab run week-01 --dry-run --set cloud=gcp\n  ailab run week-01 --target ssh://ubuntu@gpu-box --identity ~/.ssh/course.pem\n  ailab run week-07 week-08 --target k8s://gpu-ci/labs --gpus 1 --parallel 2 --yes\n${EXIT_CODES_HELP}`,

@@ -372,8 +372,8 @@ steps:
     );
     return file;
   }
-  const dryRun = (file: string, cloud = 'aws') =>
-    runCli(['run', file, '--dry-run', '--set', `cloud=${cloud}`], {
+  const dryRun = (file: string, cloud = 'aws', extra: string[] = []) =>
+    runCli(['run', file, '--dry-run', '--set', `cloud=${cloud}`, ...extra], {
       env: { AILAB_PUBLIC_IP: '203.0.113.7', GOOGLE_CLOUD_PROJECT: 'ailab-course-4711' },
     });
 
@@ -400,6 +400,18 @@ steps:
     expect(gcpOff.code, gcpOff.stderr).toBe(0);
     expect(gcpOff.stdout).toContain('instances.insert');
     expect(gcpOff.stdout).not.toContain('startup-script');
+  });
+
+  it('ailab run --idle-stop overrides the lab, and a bad value names the flag', async () => {
+    const longer = await dryRun(lab('\n  idle_stop: 45m'), 'aws', ['--idle-stop', '2h']);
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(longer.stdout).toContain(`/bin/bash ${IDLE_STOP_PATH} 120\n`);
+    const off = await dryRun(lab(''), 'aws', ['--idle-stop', 'off']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).not.toContain('ailab-idle-stop');
+    const bad = await dryRun(lab(''), 'aws', ['--idle-stop', '5m']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--idle-stop 5m is out of range');
   });
 
   it('a value out of range or not a duration is exit 2, naming the field', async () => {

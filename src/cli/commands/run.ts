@@ -49,6 +49,8 @@ export interface RunCommandOptions extends TargetFlags {
   keep?: boolean;
   /** Provisioned host: refuse to launch above this estimated USD per hour. */
   maxHourlyCost?: number;
+  /** --idle-stop: a lab's provision block, overriding its idle_stop (`30m`, `off`). */
+  idleStop?: string;
   /** --kube-context: the kubeconfig context kubernetes checks use (as AILAB_KUBE_CONTEXT). */
   kubeContext?: string;
 }
@@ -79,13 +81,18 @@ function wantsHost(opts: RunCommandOptions): boolean {
   return opts.mode === 'run' && !opts.targetExplicit && !opts.hosts && !opts.watch;
 }
 
-async function provisionOf(labs: Lab[], resolved: ResolvedValues[]) {
+async function provisionOf(labs: Lab[], resolved: ResolvedValues[], opts: RunCommandOptions) {
   if (!labs.some((l) => l.provision)) return undefined;
   const { provisionFor } = await import('../../provision/for-lab.js');
-  return provisionFor(
+  const provision = provisionFor(
     labs,
     resolved.map((r) => r.values),
   );
+  if (!provision || opts.idleStop === undefined) return provision;
+  // --idle-stop overrides the lab's idle_stop (checked here, so an error names the flag).
+  const { parseIdleStop } = await import('../../provision/idle-stop.js');
+  const minutes = parseIdleStop(opts.idleStop, '--idle-stop');
+  return { ...provision, def: { ...provision.def, idleStop: minutes > 0 ? `${minutes}m` : 'off' } };
 }
 
 /** The launched host; undefined when the run launches none; an exit code when it must end here (declined, interrupted). */
@@ -96,7 +103,7 @@ async function launchForRun(
   prompts: ReturnType<typeof createPrompts> | undefined,
   interrupt: { signal: AbortSignal; dispose(): void },
 ): Promise<import('../../provision/for-lab.js').LabHost | number | undefined> {
-  const provision = wantsHost(opts) ? await provisionOf(labs, resolved) : undefined;
+  const provision = wantsHost(opts) ? await provisionOf(labs, resolved, opts) : undefined;
   if (!provision) return undefined;
   const { launchLabHost } = await import('../../provision/for-lab.js');
   const { WaitAborted } = await import('../../provision/net.js');
@@ -151,7 +158,7 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
   if (opts.dryRun) {
     for (const [i, lab] of labs.entries())
       process.stdout.write(`${renderPlan(lab, { ...resolved[i], paint })}\n`);
-    const provision = wantsHost(opts) ? await provisionOf(labs, resolved) : undefined;
+    const provision = wantsHost(opts) ? await provisionOf(labs, resolved, opts) : undefined;
     if (provision)
       await (await import('../../provision/for-lab.js')).dryRunLabHost(
         provision.lab,
