@@ -130,6 +130,17 @@ describe('runFleet', () => {
       ['week-01', 'passed', undefined],
       ['week-02', 'interrupted', undefined],
     ]);
+    // Interrupted before anything was graded: 0%, even for a lab with no verify checks.
+    const empty = await runFleet({
+      jobs: [{ lab: { ...lab, verify: [] } as Lab, name: 'x', target: 'local', values: {} }],
+      mode: 'run',
+      concurrency: 1,
+      version: '1',
+      signal: abort.signal,
+      connect: async () => ({}) as Target,
+      run: async () => ({}) as RunResult,
+    });
+    expect(empty[0].score).toMatchObject({ possible: 0, percent: 0, passed: false });
     const table = renderFleetTable(summarizeFleet(results, 10), undefined, 80, 'lab');
     expect(table[0]).toMatch(/^LAB\s+STATUS/);
     expect(table[1]).toMatch(/^week-01\s+passed/);

@@ -112,7 +112,8 @@ export function unreachableResult(
     durationMs: finished.getTime() - started.getTime(),
     status: 'error',
     message,
-    score: grade(lab, verify),
+    // Nothing was graded: 0%, not the 100% of a lab with no points to lose.
+    score: { ...grade(lab, verify), percent: 0, passed: false },
     vars: publicValues(lab, job.values),
     preflight: [],
     steps: lab.steps.map((step) => skippedStep(step, message)),
