@@ -2,23 +2,11 @@
 // (stdout frame, channel-3 Status, close frame) in ONE socket write, as a fast command on a nearby
 // API server can: the frames then reach the client in the same read as the 101 answer. A listener
 // attached only after `open` lost them ("the exec stream to the pod closed with no exit status").
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { channel, closeFrame, upgradeAnswer } from '../../test/helpers/raw-websocket.js';
 import { type PodExecHost, runInPod } from './k8s-exec.js';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** An unmasked server-to-client frame (payload under 64 KiB). */
-function frame(opcode: number, payload: Buffer): Buffer {
-  if (payload.length < 126) return Buffer.concat([Buffer.from([0x80 | opcode, payload.length]), payload]);
-  const head = Buffer.from([0x80 | opcode, 126, 0, 0]);
-  head.writeUInt16BE(payload.length, 2);
-  return Buffer.concat([head, payload]);
-}
-
-const channel = (n: number, text: string) => frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(text)]));
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -33,20 +21,7 @@ async function startEagerServer(frames: Buffer[]): Promise<string> {
     socket.on('data', (chunk) => {
       head += chunk.toString('latin1');
       if (!head.includes('\r\n\r\n')) return;
-      const key = /sec-websocket-key: *(.+)\r\n/i.exec(head)?.[1].trim() ?? '';
-      const accept = createHash('sha1')
-        .update(key + GUID)
-        .digest('base64');
-      const answer = [
-        'HTTP/1.1 101 Switching Protocols',
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Accept: ${accept}`,
-        'Sec-WebSocket-Protocol: v5.channel.k8s.io',
-        '',
-        '',
-      ].join('\r\n');
-      socket.end(Buffer.concat([Buffer.from(answer, 'latin1'), ...frames]));
+      socket.end(Buffer.concat([upgradeAnswer(head, 'v5.channel.k8s.io'), ...frames]));
     });
     socket.on('error', () => {});
   });
@@ -74,7 +49,7 @@ describe('runInPod', () => {
       channel(1, 'bash\n'),
       channel(2, 'a warning\n'),
       channel(3, JSON.stringify({ metadata: {}, status: 'Success' })),
-      frame(0x8, Buffer.from([0x03, 0xe8])),
+      closeFrame(),
     ]);
     const result = await runInPod(hostFor(url), ['sh', '-c', 'echo bash']);
     expect(result).toMatchObject({ exitCode: 0, stdout: 'bash\n', stderr: 'a warning\n' });
@@ -89,16 +64,13 @@ describe('runInPod', () => {
       message: 'command terminated with non-zero exit code: exit code 7',
       details: { causes: [{ reason: 'ExitCode', message: '7' }] },
     };
-    const url = await startEagerServer([
-      channel(3, JSON.stringify(failure)),
-      frame(0x8, Buffer.from([0x03, 0xe8])),
-    ]);
+    const url = await startEagerServer([channel(3, JSON.stringify(failure)), closeFrame()]);
     const result = await runInPod(hostFor(url), ['false']);
     expect(result.exitCode).toBe(7);
   });
 
   it('says the stream closed with no exit status when no Status came', async () => {
-    const url = await startEagerServer([channel(1, 'partial'), frame(0x8, Buffer.from([0x03, 0xe8]))]);
+    const url = await startEagerServer([channel(1, 'partial'), closeFrame()]);
     const result = await runInPod(hostFor(url), ['true']);
     expect(result.exitCode).toBeNull();
     expect(result.connectionLost).toBe(true);

@@ -5,6 +5,7 @@
 // goes into the command line instead. Same semantics as ssh-exec.ts: the wrapper runs the script in a
 // process group of its own and prints that group's pid first on stderr (a marker line stripped here), so
 // a timeout or abort kills the group by another exec.
+import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import { capture, DEFAULT_MAX_OUTPUT, superviseRemoteCommand } from './remote-command.js';
 import type { ExecOptions, ExecResult } from './types.js';
@@ -16,6 +17,22 @@ export interface ExecStatus {
   message?: string;
   reason?: string;
   details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+/** Why the API server refused a WebSocket upgrade: its Status `message` (RBAC, not found), else `HTTP <code>`. */
+export function refusalMessage(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', () => resolve(`HTTP ${res.statusCode}`));
+    res.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')).message ?? `HTTP ${res.statusCode}`);
+      } catch {
+        resolve(`HTTP ${res.statusCode}`);
+      }
+    });
+  });
 }
 
 /** The exit status a channel-3 Status names: 0 for Success, the ExitCode cause, else null. */

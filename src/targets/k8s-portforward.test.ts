@@ -2,23 +2,11 @@
 // port prefixes, then data or the kubelet's error text) in ONE socket write, as a nearby API server
 // can: those frames reach the client in the same read as the 101 answer, so the message listener must
 // be there before `open`, and data that comes before a local socket attaches must be kept.
-import { createHash } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { channel, closeFrame, upgradeAnswer } from '../../test/helpers/raw-websocket.js';
 import { isPodLocalHost, openPodForward, type PodForwardHost } from './k8s-portforward.js';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** An unmasked server-to-client frame (payload under 64 KiB). */
-function frame(opcode: number, payload: Buffer): Buffer {
-  if (payload.length < 126) return Buffer.concat([Buffer.from([0x80 | opcode, payload.length]), payload]);
-  const head = Buffer.from([0x80 | opcode, 126, 0, 0]);
-  head.writeUInt16BE(payload.length, 2);
-  return Buffer.concat([head, payload]);
-}
-
-const channel = (n: number, data: Buffer | string) =>
-  frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(data)]));
 const prefix = (port: number) => {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(port);
@@ -45,20 +33,7 @@ async function startEagerServer(
       const path = /^GET (\S+)/.exec(head)?.[1] ?? '';
       urls.push(path);
       const port = Number(new URL(path, 'http://x').searchParams.get('ports'));
-      const key = /sec-websocket-key: *(.+)\r\n/i.exec(head)?.[1].trim() ?? '';
-      const accept = createHash('sha1')
-        .update(key + GUID)
-        .digest('base64');
-      const answer = [
-        'HTTP/1.1 101 Switching Protocols',
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Accept: ${accept}`,
-        'Sec-WebSocket-Protocol: v4.channel.k8s.io',
-        '',
-        '',
-      ].join('\r\n');
-      socket.end(Buffer.concat([Buffer.from(answer, 'latin1'), ...frames(port)]));
+      socket.end(Buffer.concat([upgradeAnswer(head, 'v4.channel.k8s.io'), ...frames(port)]));
     });
     socket.on('error', () => {});
   });
@@ -152,7 +127,7 @@ describe('port-forward into a pod', () => {
       channel(0, prefix(port)),
       channel(1, prefix(port)),
       channel(1, refusedText(port)),
-      frame(0x8, Buffer.from([0x03, 0xe8])),
+      closeFrame(),
     ]);
     await expect(openPodForward(host, 'localhost', 8080)).rejects.toMatchObject({
       code: 'ECONNREFUSED',

@@ -12,6 +12,7 @@ import type { RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import { TargetError } from '../errors.js';
+import { refusalMessage } from './k8s-exec.js';
 import type { Endpoint } from './types.js';
 
 export const PORTFORWARD_PROTOCOL = 'v4.channel.k8s.io';
@@ -150,13 +151,7 @@ async function openStream(host: PodForwardHost, port: number, settleMs?: number)
       else onPrefixes();
     });
     ws.once('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let message = `HTTP ${res.statusCode}`;
-        try {
-          message = JSON.parse(Buffer.concat(chunks).toString('utf8')).message ?? message;
-        } catch {}
+      refusalMessage(res).then((message) => {
         fail?.(new Error(`port-forward to ${host.label} refused: ${message}`));
         ws.terminate();
       });

@@ -11,7 +11,13 @@ import { posix } from 'node:path';
 import type WebSocket from 'ws';
 import { TargetError, UsageError } from '../errors.js';
 import { shellQuote } from '../spec/interpolate.js';
-import { EXEC_PROTOCOLS, type PodExecHost, type PodRunOptions, runInPod } from './k8s-exec.js';
+import {
+  EXEC_PROTOCOLS,
+  type PodExecHost,
+  type PodRunOptions,
+  refusalMessage,
+  runInPod,
+} from './k8s-exec.js';
 import { openPodForward } from './k8s-portforward.js';
 import { makeRemoteTempDir, printPidMarker, removeRemotePath } from './remote-command.js';
 import type {
@@ -437,15 +443,7 @@ export class K8sTarget implements Target {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let message = `HTTP ${res.statusCode}`;
-          try {
-            message = JSON.parse(Buffer.concat(chunks).toString('utf8')).message ?? message;
-          } catch {}
-          reject(new Error(`exec in ${this.label} refused: ${message}`));
-        });
+        refusalMessage(res).then((message) => reject(new Error(`exec in ${this.label} refused: ${message}`)));
       });
       ws.once('error', reject);
     });
