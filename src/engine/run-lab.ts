@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { interpolate, shellQuote } from '../spec/interpolate.js';
-import type { Lab, Step } from '../spec/types.js';
+import type { Check, Lab, Step } from '../spec/types.js';
 import type { Target } from '../targets/types.js';
 import { formatDuration } from '../util/duration.js';
 import { CleanupStack } from './cleanup-stack.js';
@@ -48,6 +48,29 @@ export function newRunId(date = new Date()): string {
     .replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/**
+ * Titles and hints as the learner reads them, in the live view and every report: `${{ port }}` filled
+ * in (as text, never shell-quoted), a secret's value redacted.
+ */
+export function withFilledTexts(
+  lab: Lab,
+  values: Record<string, string>,
+  redact: (text: string) => string,
+): Lab {
+  const fill = (text: string) => (text.includes('${{') ? redact(interpolate(text, values, 'raw')) : text);
+  const check = (c: Check): Check => ({
+    ...c,
+    title: fill(c.title),
+    ...(c.hint !== undefined && { hint: fill(c.hint) }),
+  });
+  return {
+    ...lab,
+    steps: lab.steps.map((step) => ({ ...step, title: fill(step.title), expect: step.expect.map(check) })),
+    verify: lab.verify.map(check),
+    cleanup: lab.cleanup.map((c) => ({ ...c, title: fill(c.title) })),
+  };
+}
+
 export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> {
   const { target, mode, signal } = options;
   const emit = options.onEvent ?? (() => {});
@@ -66,6 +89,7 @@ export async function runLab(lab: Lab, options: RunOptions): Promise<RunResult> 
     else workDir = (await target.exec('pwd')).stdout.trim();
   }
   const values: Record<string, string> = { ...options.values, workdir: workDir, lab: lab.id, run_id: runId };
+  lab = withFilledTexts(lab, values, redact);
   const session = new ShellSession(target, stateDir, workDir, {
     AILAB_WORK_DIR: workDir,
     AILAB_LAB: lab.id,

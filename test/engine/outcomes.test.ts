@@ -89,7 +89,12 @@ describe('runLab outcomes', () => {
 
     // The step failed, so the verify checks still run (they grade the machine) but score nothing here.
     const verify = result.verify[0];
-    expect(verify).toMatchObject({ id: 'missing-file', status: 'fail', hint: 'Make it by hand.' });
+    // The hint reads with its placeholder filled in.
+    expect(verify).toMatchObject({
+      id: 'missing-file',
+      status: 'fail',
+      hint: 'Make nobody-made-this.txt by hand.',
+    });
     expect(verify.expected).toBe(`${join(result.workDir!, 'nobody-made-this.txt')}: exists`);
     expect(verify.observed).toBe(`${join(result.workDir!, 'nobody-made-this.txt')}: does not exist`);
     expect(result.score).toMatchObject({ earned: 0, possible: 1, passed: false });

@@ -15,6 +15,8 @@ describe('secrets', () => {
 
     // The secret really went through every path: the steps printed it, the checks saw it.
     const echo = result.steps[0];
+    // A step title with a placeholder is filled in, and the secret redacted.
+    expect(echo.title).toBe('Print the token ***');
     expect(echo.outputTail).toContain('token is ***');
     expect(echo.outputTail).toContain('env token is ***');
     expect(echo.checks.map((c) => [c.id, c.status])).toEqual([
