@@ -258,6 +258,7 @@ async function renderFiles(
   values: Record<string, string>,
 ): Promise<void> {
   for (const file of lab.files) {
+    if (!conditionHolds(file.when, values)) continue;
     const text = await readFile(join(lab.templatesDir, file.template), 'utf8');
     const content = file.render ? interpolate(text, values, 'raw') : text;
     await target.writeFile(`${workDir}/${file.to}`, content, file.mode);

@@ -210,6 +210,7 @@ export function normalizeLab(doc: LabDocument, file: string, templatesDir: strin
       to: f.to,
       mode: f.mode === undefined ? undefined : Number.parseInt(f.mode, 8),
       render: f.render ?? true,
+      ...(f.when !== undefined && { when: f.when }),
     })),
     steps: (doc.steps ?? []).map(normalizeStep),
     cleanup,

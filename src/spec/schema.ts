@@ -139,6 +139,9 @@ export const fileSchema = z
       .optional()
       .describe('File mode, octal.'),
     render: z.boolean().optional().describe('Replace ${{ var }} in the file (default true).'),
+    when: conditionSchema
+      .optional()
+      .describe('Write it only when this holds, e.g. device == cpu (one template per path of a choice).'),
   })
   .strict();
 

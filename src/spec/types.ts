@@ -38,6 +38,8 @@ export interface ChoiceDef {
 
 export interface FileDef {
   template: string;
+  /** Written only when this condition holds. */
+  when?: string;
   to: string;
   mode?: number;
   render: boolean;

@@ -1,6 +1,6 @@
 // Steps and checks that do not run: `when` on a choice, `requires` a missing command, and `confirm`
 // (no prompt and no --yes is an error; --yes or a yes at the prompt runs it; a no skips it).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSampleLab } from '../helpers/run-sample-lab.js';
@@ -18,6 +18,8 @@ describe('when and requires', () => {
     expect(byId['gcp-only']).toMatchObject({ status: 'pass' });
     expect(existsSync(join(workDir, 'aws-ran'))).toBe(false);
     expect(existsSync(join(workDir, 'gcp-ran'))).toBe(true);
+    // Only the template whose `when` holds was written.
+    expect(readFileSync(join(workDir, 'cloud.toml'), 'utf8')).toBe('zone = "us-central1-a"\n');
     expect(result.verify.map((c) => [c.id, c.status, c.message])).toEqual([
       ['aws-file', 'skip', 'skipped: cloud == aws is false'],
       ['plain-file', 'pass', expect.any(String)],
@@ -36,6 +38,7 @@ describe('when and requires', () => {
       message: 'skipped: cloud == gcp is false',
     });
     expect(existsSync(join(workDir, 'aws-ran'))).toBe(true);
+    expect(readFileSync(join(workDir, 'cloud.toml'), 'utf8')).toBe('region = "us-east-1"\n');
     expect(result.verify.map((c) => c.status)).toEqual(['pass', 'pass']);
     expect(result.score).toMatchObject({ earned: 2, possible: 2 });
   });
