@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +42,23 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
         }),
         { 'content-type': 'application/json' },
       );
+    case '/upload': {
+      // Parsed by undici's multipart parser (Node's own fetch Response), not by the code under test.
+      const form = await new Response(Buffer.concat(chunks), {
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+      }).formData();
+      const file = form.get('file') as File | null;
+      return send(
+        200,
+        JSON.stringify({
+          top_k: form.get('top_k'),
+          name: file?.name ?? null,
+          type: file?.type ?? null,
+          bytes: file ? Buffer.from(await file.arrayBuffer()).toString('hex') : null,
+        }),
+        { 'content-type': 'application/json' },
+      );
+    }
     case '/status':
       return send(Number(url.searchParams.get('code')), 'model not loaded');
     case '/slow':
@@ -187,7 +204,58 @@ describe('http check', () => {
     });
     expect(raw.status).toBe('pass');
     const both = await runHttp({ url, request_body: 'x', request_json: {} });
-    expect(both).toMatchObject({ status: 'error', message: 'give request_body or request_json, not both' });
+    expect(both).toMatchObject({ status: 'error', message: 'give one of request_body, request_json or form' });
+  });
+
+  it('form: uploads a file from the work folder with its fields, as curl -F does', async () => {
+    const ctx = makeCheckContext();
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x0d, 0x0a, 0x22, 0xff, 0xd9]);
+    writeFileSync(join(ctx.workDir, 'sample.jpg'), jpeg);
+    const result = await runHttp(
+      {
+        url: `${base}/upload`,
+        method: 'POST',
+        form: { file: { file: 'sample.jpg' }, top_k: '5' },
+        json: {
+          '$.top_k': '5',
+          '$.name': 'sample.jpg',
+          '$.type': 'image/jpeg',
+          '$.bytes': jpeg.toString('hex'),
+        },
+      },
+      ctx,
+    );
+    expect(result.status, result.message).toBe('pass');
+    const named = await runHttp(
+      {
+        url: `${base}/upload`,
+        method: 'POST',
+        form: { file: { file: 'sample.jpg', filename: 'x "1".png', type: 'image/png' } },
+        json: { '$.name': 'x "1".png', '$.type': 'image/png' },
+      },
+      ctx,
+    );
+    expect(named.status, named.message).toBe('pass');
+  });
+
+  it('form: a missing file is an error naming it; two bodies or a GET form are refused', async () => {
+    const missing = await runHttp({
+      url: `${base}/upload`,
+      method: 'POST',
+      form: { file: { file: 'nope.jpg' } },
+    });
+    expect(missing.status).toBe('error');
+    expect(missing.message).toMatch(/cannot read .*nope\.jpg for form field "file"/);
+    const both = check.schema.parse({
+      url: `${base}/upload`,
+      method: 'POST',
+      form: { a: 'b' },
+      request_body: 'x',
+    });
+    expect(check.lint?.(both)).toEqual(['give one of request_body, request_json or form']);
+    const get = check.schema.parse({ url: `${base}/upload`, form: { a: 'b' } });
+    expect(check.lint?.(get)).toEqual(['a form is sent with POST, PUT or PATCH, not GET (set method: POST)']);
+    expect((await check.run(makeCheckContext(), get)).status).toBe('error');
   });
 
   it('max_latency', async () => {

@@ -1,7 +1,9 @@
 // An HTTP(S) request to a service on the target: status, body, JSON, headers and latency. The request
 // goes to the endpoint the target gives for host:port (this machine, or a forward through SSH) while
 // the Host header and the TLS name stay those of the URL.
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { posix } from 'node:path';
 import { z } from 'zod';
 import {
   describeValueMatcher,
@@ -44,6 +46,22 @@ const schema = z
       .json()
       .optional()
       .describe('A request body sent as JSON with content-type application/json'),
+    form: z
+      .record(
+        z.string().min(1),
+        z.union([
+          z.string().describe('A text field'),
+          z
+            .strictObject({
+              file: z.string().min(1).describe('A file on the target, relative to the work folder'),
+              type: z.string().optional().describe('Its content type (default: from the extension)'),
+              filename: z.string().optional().describe('The file name sent (default: its base name)'),
+            })
+            .describe('A file field, as curl -F name=@path sends it'),
+        ]),
+      )
+      .optional()
+      .describe('A multipart/form-data body (an upload), e.g. {file: {file: sample.jpg}, top_k: "5"}'),
     status: valueMatcherSchema
       .default('200..299')
       .describe('The response status: 200, a list, ">= 400" or a range (default "200..299")'),
@@ -76,8 +94,54 @@ interface Request {
   url: URL;
   method: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  json: 'application/json',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  wav: 'audio/wav',
+  pdf: 'application/pdf',
+};
+
+/** A multipart/form-data body from `form`, files read from the target; and its content type. */
+async function multipartBody(
+  ctx: CheckContext,
+  form: NonNullable<Options['form']>,
+): Promise<{ body: Buffer; type: string }> {
+  const boundary = `ailab-${randomBytes(12).toString('hex')}`;
+  const quoted = (text: string) => text.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(form)) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(name)}"`;
+    let content: Buffer;
+    if (typeof value === 'string') {
+      content = Buffer.from(value);
+    } else {
+      const path = posix.resolve(ctx.cwd, value.file);
+      try {
+        content = await ctx.target.readFile(path);
+      } catch (error) {
+        throw new FormFileError(`cannot read ${path} for form field "${name}": ${(error as Error).message}`);
+      }
+      const filename = value.filename ?? posix.basename(path);
+      const ext = posix.extname(path).slice(1).toLowerCase();
+      head += `; filename="${quoted(filename)}"\r\nContent-Type: ${value.type ?? CONTENT_TYPES[ext] ?? 'application/octet-stream'}`;
+    }
+    parts.push(Buffer.from(`${head}\r\n\r\n`), content, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A form file that is not there: the check errors (the lab is wrong), it does not fail. */
+class FormFileError extends Error {}
 
 interface Response {
   status: number;
@@ -101,12 +165,17 @@ export function describeRequestError(error: NodeJS.ErrnoException): string {
   return code ? `${error.message} (${code})` : error.message;
 }
 
-function buildRequest(options: Options, url: URL): Request {
+async function buildRequest(ctx: CheckContext, options: Options, url: URL): Promise<Request> {
   const headers: Record<string, string> = { host: url.host };
-  let body = options.request_body;
+  let body: string | Buffer | undefined = options.request_body;
   if (options.request_json !== undefined) {
     body = JSON.stringify(options.request_json);
     headers['content-type'] = 'application/json';
+  }
+  if (options.form !== undefined) {
+    const multipart = await multipartBody(ctx, options.form);
+    body = multipart.body;
+    headers['content-type'] = multipart.type;
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
@@ -274,14 +343,23 @@ async function gradeResponse(
   return { assertions, facts };
 }
 
+/** One body at most; a form goes with POST, PUT or PATCH. Also `ailab lint`'s rule. */
+function optionProblems(options: Options): string[] {
+  const bodies = [options.request_body, options.request_json, options.form].filter((b) => b !== undefined);
+  if (bodies.length > 1) return ['give one of request_body, request_json or form'];
+  if (options.form !== undefined && !['POST', 'PUT', 'PATCH'].includes(options.method))
+    return [`a form is sent with POST, PUT or PATCH, not ${options.method} (set method: POST)`];
+  return [];
+}
+
 export const check = defineCheck({
   type: 'http',
   summary: 'Send an HTTP(S) request and check the status, body, JSON, headers and latency',
   schema,
+  lint: optionProblems,
   async run(ctx, options): Promise<CheckOutcome> {
-    if (options.request_body !== undefined && options.request_json !== undefined) {
-      return { status: 'error', message: 'give request_body or request_json, not both' };
-    }
+    const problem = optionProblems(options)[0];
+    if (problem) return { status: 'error', message: problem };
     if (options.max_latency !== undefined && parseDuration(options.max_latency) === undefined) {
       return {
         status: 'error',
@@ -297,8 +375,9 @@ export const check = defineCheck({
     const target = `${options.method} ${url.href}`;
     let response: Response | string;
     try {
-      response = await fetchResponse(ctx, options, buildRequest(options, url));
+      response = await fetchResponse(ctx, options, await buildRequest(ctx, options, url));
     } catch (error) {
+      if (error instanceof FormFileError) return { status: 'error', message: error.message };
       const why = (error as Error).name === 'AbortError' ? 'aborted' : (error as Error).message;
       return { status: 'error', message: `${why}: ${target}`, observed: why };
     }
