@@ -48,8 +48,12 @@ describe('matchPartial', () => {
     expect(matchPartial({ status: { readyReplicas: 1 } }, pod)[0]).toEqual({
       path: 'status.readyReplicas',
       expected: '1',
-      actual: 'nothing',
+      actual: 'missing',
     });
+    // A field named must be there: a negative matcher does not hold for a field the object lacks.
+    expect(matchPartial({ spec: { clusterIP: '!= None' } }, pod)).toEqual([
+      { path: 'spec.clusterIP', expected: '!= None', actual: 'missing' },
+    ]);
     expect(matchPartial({ spec: { containers: { name: 'app' } } }, pod)[0].expected).toBe('an object');
     expect(matchPartial({ metadata: { deletionTimestamp: null } }, pod)).toEqual([]);
   });

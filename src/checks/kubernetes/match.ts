@@ -60,7 +60,10 @@ export function matchPartial(expected: unknown, actual: unknown, exact = false, 
     return actual === null || actual === undefined ? [] : [{ path, expected: 'null', actual: short(actual) }];
   }
   if (typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean') {
-    if (actual !== undefined && typeof actual === 'object' && actual !== null) {
+    // As chainsaw and kuttl do: a field the expected object names must be there (`null` says absent),
+    // so `clusterIP: '!= None'` does not hold for an object that has no clusterIP.
+    if (actual === undefined) return [{ path, expected: short(expected), actual: 'missing' }];
+    if (typeof actual === 'object' && actual !== null) {
       return [{ path, expected: short(expected), actual: short(actual) }];
     }
     const result = matchValue(path, expected, actual);
