@@ -76,7 +76,12 @@ async function podsOf(conn: Connection, type: ResourceType, object: KubeObject, 
   return list.items ?? [];
 }
 
-/** Status, last events and a failing pod's last log lines of the first objects found. */
+const isFailingPod = (pod: KubeObject) => !isRunningPod(pod) && pod.status?.phase !== 'Succeeded';
+
+/**
+ * Status, last events and a failing pod's last log lines of two of the objects found: failing pods
+ * first (a `running: '>= 3'` over two Running pods and a Pending one names the Pending one).
+ */
 export async function collectDetails(
   conn: Connection,
   type: ResourceType,
@@ -84,7 +89,11 @@ export async function collectDetails(
   namespace: string,
 ): Promise<string | undefined> {
   const parts: string[] = [];
-  for (const object of objects.slice(0, 2)) {
+  const shown =
+    type.kind === 'Pod'
+      ? [...objects.filter(isFailingPod), ...objects.filter((o) => !isFailingPod(o))]
+      : objects;
+  for (const object of shown.slice(0, 2)) {
     const ns = object.metadata?.namespace ?? namespace;
     const label = `${type.kind} ${type.namespaced ? `${ns}/` : ''}${nameOf(object)}`;
     if (object.status) {
@@ -100,7 +109,7 @@ export async function collectDetails(
       }
     }
     const pods = await podsOf(conn, type, object, ns).catch(() => []);
-    const failing = pods.find((p) => !isRunningPod(p) && p.status?.phase !== 'Succeeded');
+    const failing = pods.find(isFailingPod);
     if (failing) {
       const logs = await readLogs(conn, ns, nameOf(failing), undefined, LOG_LINES).catch(
         (error: Error) => `(no logs: ${error.message})`,

@@ -95,6 +95,30 @@ describe('kubernetes check: short forms', () => {
     );
   });
 
+  it('details name the failing pod first, wherever the list has it', async () => {
+    // Derived: the recorded CrashLoopBackOff pod moved beside two Running ones (the nginx pod recorded
+    // on k3s, and a copy of it) under one label, listed last.
+    const nginx = fixtureItems('pods-running-k3s-default.json', 'Pod')[0];
+    const crash = fixtureItems('pods-crashloop.json', 'Pod')[0];
+    const mixed = await startKubeApi({
+      objects: [
+        nginx,
+        { ...nginx, metadata: { ...nginx.metadata, name: `${nginx.metadata.name}-2` } },
+        { ...crash, metadata: { ...crash.metadata, namespace: 'default', labels: { app: 'nginx' } } },
+      ],
+    });
+    vi.stubEnv('KUBECONFIG', writeKubeconfig(makeTempDir('ailab-kube-'), { server: mixed.url }));
+    try {
+      const outcome = await run({ selector: 'app=nginx', running: '>= 3' });
+      expect(outcome.status).toBe('fail');
+      expect(outcome.details).toMatch(/^Pod default\/init-demo status:/);
+      expect(outcome.details).toContain('last log lines of pod default/init-demo (CrashLoopBackOff)');
+    } finally {
+      vi.stubEnv('KUBECONFIG', writeKubeconfig(dir, { server: api.url, namespace: 'default' }));
+      await mixed.close();
+    }
+  });
+
   it('pod restarts below N', async () => {
     expect((await run({ selector: 'app=nginx', restarts: '< 30' })).status).toBe('pass');
     const bad = await run({ namespace: 'kube-system', restarts: '< 3' });
