@@ -204,7 +204,10 @@ describe('http check', () => {
     });
     expect(raw.status).toBe('pass');
     const both = await runHttp({ url, request_body: 'x', request_json: {} });
-    expect(both).toMatchObject({ status: 'error', message: 'give one of request_body, request_json or form' });
+    expect(both).toMatchObject({
+      status: 'error',
+      message: 'give one of request_body, request_json or form',
+    });
   });
 
   it('form: uploads a file from the work folder with its fields, as curl -F does', async () => {
