@@ -9,8 +9,8 @@
 //   to week 9's fake tracking server (fixtures-w06-10), behind the stand-ins of fixtures-w11/stand-ins.ts
 //   for the three port-forwards (svc/mlflow with the server's artifact configuration, svc/minio with
 //   S3's ListObjectsV2, the ingress controller with ingress-nginx's rules for class, host and basic
-//   auth). The cluster is the stand-in API server (test/helpers/kube-api.ts, plus
-//   fixtures-w16/kube-more-kinds.ts) serving the lab's manifests as applied: statuses from the
+//   auth). The cluster is the stand-in API server (test/helpers/kube-api.ts) serving the lab's
+//   manifests as applied: statuses from the
 //   recorded deployment-ready.json, the recorded Running pod of pods-running-k3s-default.json renamed,
 //   and, where nothing was recorded (StatefulSet, Job, PVC, Ingress, Namespace, StorageClass), statuses
 //   in the API's shape (said where built). The broken cluster is the course's manifests on real
@@ -38,7 +38,6 @@ import {
   verifyCheck,
 } from './fixtures-w06-10/ailab-cli.js';
 import { type StandIns, startStandIns } from './fixtures-w11/stand-ins.js';
-import { moreKinds } from './fixtures-w16/kube-more-kinds.js';
 
 const STUB = join(import.meta.dirname, 'fixtures-w11', 'mlflow-stub');
 const hasHtpasswd = spawnSync('sh', ['-c', 'command -v htpasswd']).status === 0;
@@ -250,7 +249,6 @@ describe.skipIf(!bundleBuilt() || !hasHtpasswd)('week-11: the client run and eve
     const api = await startKubeApi({
       objects: cluster.objects,
       logs: cluster.logs,
-      respond: moreKinds(cluster.objects),
     });
     try {
       const run = await runLab(join(ROOT, 'labs', 'week-11.yaml'), {

@@ -253,34 +253,8 @@ function cluster(broken: boolean): Json[] {
   return objects;
 }
 
-/** The kinds kube-api.ts does not serve (Secret, Ingress, Namespace), answered from the same objects. */
-function extraKinds(objects: Json[]) {
-  const plural: Record<string, string> = { secrets: 'Secret', ingresses: 'Ingress', namespaces: 'Namespace' };
-  return (path: string) => {
-    const m =
-      /^\/(?:api\/v1|apis\/networking\.k8s\.io\/v1)(?:\/namespaces\/([^/]+))?\/(secrets|ingresses)(?:\/([^/]+))?$/.exec(
-        path,
-      );
-    if (!m) return undefined;
-    const [, ns, res, name] = m;
-    const found = objects.filter((o) => o.kind === plural[res] && (!ns || o.metadata.namespace === ns));
-    if (!name) return { status: 200, body: { kind: `${plural[res]}List`, items: found } };
-    const o = found.find((x) => x.metadata.name === name);
-    return o
-      ? { status: 200, body: o }
-      : {
-          status: 404,
-          body: {
-            ...fixture('status-404-notfound.json'),
-            message: `${res} "${name}" not found`,
-            details: { name, kind: res },
-          },
-        };
-  };
-}
-
 async function gradeCluster(objects: Json[]): Promise<Map<string, CheckResult>> {
-  const api = await startKubeApi({ objects, respond: extraKinds(objects) });
+  const api = await startKubeApi({ objects });
   const dir = makeTempDir('ailab-w13-kube-');
   vi.stubEnv('KUBECONFIG', writeKubeconfig(dir, { server: api.url, context: 'stand-in' }));
   vi.stubEnv('AILAB_KUBE_CONTEXT', '');

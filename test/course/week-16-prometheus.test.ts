@@ -6,9 +6,8 @@
 //   name a ServiceMonitor gives: the Service's name), a stand-in exporter that replays a real
 //   dcgm-exporter /metrics answer (fixtures-w16/dcgm-metrics-t4.txt, a Tesla T4 with the default
 //   counters); the lab's http checks (target up, the four queries, the rules, no firing alert) read it.
-//   Stand-ins: the cluster is the stand-in API server (test/helpers/kube-api.ts, plus
-//   fixtures-w16/kube-more-kinds.ts for DaemonSet, StatefulSet, ConfigMap, CRDs, PrometheusRule …)
-//   serving the real GPU node of ../shared/fixtures/kubernetes (nodes-gpu.json, a T4, labelled gpu=true
+//   Stand-ins: the cluster is the stand-in API server (test/helpers/kube-api.ts, which also serves
+//   DaemonSet, StatefulSet, ConfigMap, CRDs, PrometheusRule …) serving the real GPU node of ../shared/fixtures/kubernetes (nodes-gpu.json, a T4, labelled gpu=true
 //   here as the lab's step does) and the lab's own manifests as applied, with statuses derived from the
 //   recorded ones (deployment-ready.json) or written in the API's shape where none was recorded
 //   (DaemonSet, StatefulSet, Namespace, CRD: said where they are built). The exporter pod is the real
@@ -37,7 +36,6 @@ import { freePort } from '../helpers/net.js';
 import { killQuietly, waitFor } from '../helpers/processes.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dirs.js';
 import { ailab, ROOT } from './fixtures-w06-10/ailab-cli.js';
-import { moreKinds } from './fixtures-w16/kube-more-kinds.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures-w16');
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -250,7 +248,7 @@ interface Graded {
 
 /** Every check of the lab (steps' expect and verify), once, against this cluster and these ports. */
 async function gradeAll(objects: Json[], ports: Record<string, number>): Promise<Graded> {
-  const api = await startKubeApi({ objects, respond: moreKinds(objects) });
+  const api = await startKubeApi({ objects });
   const dir = makeTempDir('ailab-w16-kube-');
   vi.stubEnv('KUBECONFIG', writeKubeconfig(dir, { server: api.url, context: 'gpu-cluster' }));
   vi.stubEnv('AILAB_KUBE_CONTEXT', '');
@@ -510,7 +508,7 @@ describe.skipIf(!hasPrometheus)('week-16 through the CLI', () => {
   it('`ailab verify` grades the healthy cluster and passes (exit 0)', async () => {
     const prometheus = await startPrometheus(rendered('gpu-alerts.yaml'), exporterPort);
     const objects = healthyCluster();
-    const api = await startKubeApi({ objects, respond: moreKinds(objects) });
+    const api = await startKubeApi({ objects });
     const dir = makeTempDir('ailab-w16-cli-');
     // helm is only looked for by the preflight (verify runs no step): a stand-in that refuses to run.
     writeFileSync(join(dir, 'helm'), '#!/bin/sh\necho "stand-in helm: not run in this test" >&2\nexit 1\n', {

@@ -208,44 +208,8 @@ function cluster(course: boolean): Json[] {
   ];
 }
 
-/** Namespace and PodDisruptionBudget (and policy/v1 discovery), which kube-api.ts does not serve. */
-function extraKinds(objects: Json[]) {
-  return (path: string) => {
-    if (path === '/apis/policy/v1')
-      return {
-        status: 200,
-        body: {
-          kind: 'APIResourceList',
-          apiVersion: 'v1',
-          groupVersion: 'policy/v1',
-          resources: [
-            {
-              name: 'poddisruptionbudgets',
-              singularName: 'poddisruptionbudget',
-              namespaced: true,
-              kind: 'PodDisruptionBudget',
-              verbs: ['get', 'list'],
-              shortNames: ['pdb'],
-            },
-          ],
-        },
-      };
-    const ns = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path);
-    const pdb = /^\/apis\/policy\/v1\/namespaces\/([^/]+)\/poddisruptionbudgets\/([^/]+)$/.exec(path);
-    const found = ns
-      ? objects.find((o) => o.kind === 'Namespace' && o.metadata.name === ns[1])
-      : pdb &&
-        objects.find(
-          (o) =>
-            o.kind === 'PodDisruptionBudget' && o.metadata.namespace === pdb[1] && o.metadata.name === pdb[2],
-        );
-    if (!ns && !pdb) return undefined;
-    return found ? { status: 200, body: found } : { status: 404, body: fixture('status-404-notfound.json') };
-  };
-}
-
 async function gradeCluster(objects: Json[]): Promise<Map<string, CheckResult>> {
-  const api = await startKubeApi({ objects, respond: extraKinds(objects) });
+  const api = await startKubeApi({ objects });
   const dir = makeTempDir('ailab-w19-kube-');
   vi.stubEnv('KUBECONFIG', writeKubeconfig(dir, { server: api.url, context: 'kind-ha' }));
   vi.stubEnv('AILAB_KUBE_CONTEXT', '');

@@ -2,8 +2,10 @@
 // objects of ../shared/fixtures/kubernetes (discovery, lists, gets, pod logs, events, Status errors)
 // over HTTP or HTTPS (a throwaway CA made with openssl), with list semantics a real server has:
 // namespaces, label selectors (k=v, k!=v, k) and the field selectors the check uses.
-// Things it derives from the fixtures, not recorded: `/api/v1` (the core kinds the check knows),
-// the monitoring.coreos.com group in `/apis` and its resource list (for ServiceMonitor), list wrappers
+// Things it derives from the fixtures, not recorded: the resource lists of `/api/v1` and of every group
+// version but apps/v1 (from the kinds it serves: the core kinds, workloads, Ingress, PDB, StorageClass,
+// CRDs, and the Prometheus operator's ServiceMonitor and PrometheusRule), the monitoring.coreos.com
+// group in `/apis`, list wrappers
 // (`DeploymentList`) around single recorded objects, and 404 Status bodies built on the recorded one.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,10 +40,42 @@ const BASES: Record<string, [base: string, plural: string, namespaced: boolean]>
   Service: ['/api/v1', 'services', true],
   Node: ['/api/v1', 'nodes', false],
   Event: ['/api/v1', 'events', true],
+  Namespace: ['/api/v1', 'namespaces', false],
+  ConfigMap: ['/api/v1', 'configmaps', true],
+  Secret: ['/api/v1', 'secrets', true],
+  PersistentVolumeClaim: ['/api/v1', 'persistentvolumeclaims', true],
   Deployment: ['/apis/apps/v1', 'deployments', true],
+  DaemonSet: ['/apis/apps/v1', 'daemonsets', true],
+  StatefulSet: ['/apis/apps/v1', 'statefulsets', true],
+  Job: ['/apis/batch/v1', 'jobs', true],
   HorizontalPodAutoscaler: ['/apis/autoscaling/v2', 'horizontalpodautoscalers', true],
+  Ingress: ['/apis/networking.k8s.io/v1', 'ingresses', true],
+  PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets', true],
+  StorageClass: ['/apis/storage.k8s.io/v1', 'storageclasses', false],
+  CustomResourceDefinition: ['/apis/apiextensions.k8s.io/v1', 'customresourcedefinitions', false],
+  // The Prometheus operator's CRDs (served with `crds`, the default).
   ServiceMonitor: ['/apis/monitoring.coreos.com/v1', 'servicemonitors', true],
+  PrometheusRule: ['/apis/monitoring.coreos.com/v1', 'prometheusrules', true],
 };
+
+/** An APIResourceList for a group/version, from the kinds above (as `kubectl api-resources` lists them). */
+function resourceList(base: string): Json {
+  const groupVersion = base.replace(/^\/apis?\//, '');
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: Object.entries(BASES)
+      .filter(([, [b]]) => b === base)
+      .map(([kind, [, name, namespaced]]) => ({
+        kind,
+        name,
+        namespaced,
+        singularName: kind.toLowerCase(),
+        verbs: ['get', 'list'],
+      })),
+  };
+}
 
 export interface KubeApiOptions {
   objects?: Json[];
@@ -117,37 +151,15 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     const gv = { groupVersion: 'monitoring.coreos.com/v1', version: 'v1' };
     apis.groups.push({ name: 'monitoring.coreos.com', preferredVersion: gv, versions: [gv] });
   }
-  const coreKinds = Object.entries(BASES).filter(([, [base]]) => base === '/api/v1');
+  // Recorded discovery where there is a recording; the rest derived from the kinds above.
+  const bases = [...new Set(Object.values(BASES).map(([base]) => base))].filter(
+    (base) => crds || !base.includes('monitoring.coreos.com'),
+  );
   const discovery: Record<string, Json> = {
+    ...Object.fromEntries(bases.map((base) => [base, resourceList(base)])),
     '/api': fixture('discovery-api.json'),
     '/apis': apis,
     '/apis/apps/v1': fixture('discovery-apis-apps-v1.json'),
-    '/api/v1': {
-      kind: 'APIResourceList',
-      groupVersion: 'v1',
-      resources: coreKinds.map(([kind, [, name, namespaced]]) => ({
-        kind,
-        name,
-        namespaced,
-        verbs: ['get', 'list'],
-      })),
-    },
-    ...(crds && {
-      '/apis/monitoring.coreos.com/v1': {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion: 'monitoring.coreos.com/v1',
-        resources: [
-          {
-            kind: 'ServiceMonitor',
-            name: 'servicemonitors',
-            namespaced: true,
-            singularName: 'servicemonitor',
-            verbs: ['get', 'list'],
-          },
-        ],
-      },
-    }),
   };
 
   const answer = (res: ServerResponse, code: number, body: unknown) => {
