@@ -49,11 +49,18 @@ export function provisionFor(
   if (i < 0) return undefined;
   const raw = labs[i].provision!;
   const fill = (v: string | undefined) => (v === undefined ? undefined : interpolate(v, values[i], 'raw'));
+  const cloud = fill(raw.cloud)!;
+  const instanceType =
+    typeof raw.instanceType === 'object' ? raw.instanceType[cloud as 'aws' | 'gcp'] : raw.instanceType;
+  const spot = typeof raw.spot === 'string' ? fill(raw.spot) : raw.spot;
+  if (typeof spot === 'string' && spot !== 'true' && spot !== 'false')
+    throw new UsageError(`${labs[i].id}: provision.spot is "${spot}"`, 'it must be true or false');
   const def: ProvisionDef = {
     ...raw,
-    cloud: fill(raw.cloud)!,
+    cloud,
     gpu: fill(raw.gpu),
-    instanceType: fill(raw.instanceType),
+    instanceType: fill(instanceType),
+    spot: typeof spot === 'string' ? spot === 'true' : spot,
     region: fill(raw.region),
     zone: fill(raw.zone),
     project: fill(raw.project),
@@ -78,11 +85,12 @@ function launchSpec(lab: Lab, def: ProvisionDef): LaunchSpec {
   const spec = normalizeLaunch({
     cloud: def.cloud,
     gpu: def.gpu,
-    instanceType: def.instanceType,
+    // Filled by provisionFor: one type for the chosen cloud, spot a boolean.
+    instanceType: typeof def.instanceType === 'string' ? def.instanceType : undefined,
     region: def.region,
     zone: def.zone,
     project: def.project,
-    spot: def.spot,
+    spot: def.spot === true,
     maxHours: def.maxHours,
     diskGb: def.diskGb,
     lab: lab.id,

@@ -263,8 +263,12 @@ export const provisionSchema = z
       .optional()
       .describe('The GPU (picks the instance type): a10g, l4, a100, t4. Default: a10g on AWS, l4 on GCP.'),
     instance_type: z
-      .string()
-      .min(1)
+      .union([
+        z.string().min(1),
+        z
+          .strictObject({ aws: z.string().min(1).optional(), gcp: z.string().min(1).optional() })
+          .describe('One per cloud, for a cloud picked by a choice: {aws: g5.xlarge, gcp: g2-standard-8}'),
+      ])
       .optional()
       .describe('An exact instance / machine type (e.g. g5.xlarge, g2-standard-8); overrides gpu.'),
     region: z
@@ -275,7 +279,10 @@ export const provisionSchema = z
     zone: z.string().min(1).optional().describe('The zone (GCP; default <region>-a).'),
     project: z.string().min(1).optional().describe('GCP project (default: GOOGLE_CLOUD_PROJECT / gcloud).'),
     disk_gb: z.number().int().min(10).max(2000).optional().describe('Boot disk size in GB (default 100).'),
-    spot: z.boolean().optional().describe('Use a spot / preemptible host (cheaper, may be taken away).'),
+    spot: z
+      .union([z.boolean(), placeholderOr(['true', 'false'])])
+      .optional()
+      .describe('Use a spot / preemptible host (cheaper, may be taken away); a ${{ choice }} may pick it.'),
     max_hours: z
       .number()
       .positive()

@@ -101,12 +101,14 @@ export interface ProvisionDef {
   when?: string;
   cloud: string;
   gpu?: string;
-  instanceType?: string;
+  /** One type, or one per cloud (the cloud may come from a choice). */
+  instanceType?: string | { aws?: string; gcp?: string };
   region?: string;
   zone?: string;
   project?: string;
   diskGb?: number;
-  spot?: boolean;
+  /** A boolean, or a `${{ choice }}` holding true/false. */
+  spot?: boolean | string;
   maxHours?: number;
   maxHourlyCost?: number;
   user?: string;

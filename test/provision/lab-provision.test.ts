@@ -171,4 +171,39 @@ describe('ailab run with a provision block', () => {
     expect(fake!.requests).toEqual([]);
     expect(existsSync(join(dir, 'state', 'hosts.json'))).toBe(false);
   }, 30_000);
+
+  it('an instance type per cloud and spot from a choice follow the chosen path', async () => {
+    const { dir, env } = await setup(true);
+    const file = join(dir, 'per-cloud.yaml');
+    writeFileSync(
+      file,
+      `id: per-cloud
+title: Picks its host per path
+choices:
+  cloud: { prompt: Which cloud?, options: [aws, gcp], default: aws }
+  pricing: { prompt: Spot or on demand?, options: ["true", "false"], default: "false" }
+provision:
+  cloud: \${{ cloud }}
+  instance_type: { aws: g6.xlarge, gcp: g2-standard-8 }
+  spot: \${{ pricing }}
+steps:
+  - id: on-host
+    title: Runs on the host
+    run: "true"
+`,
+    );
+    const aws = await runCli(['run', file, '--dry-run', '--set', 'cloud=aws', '--set', 'pricing=true'], {
+      env,
+    });
+    expect(aws.code, aws.stderr).toBe(0);
+    expect(aws.stderr).toMatch(/provision: aws g6\.xlarge .* spot/);
+    expect(aws.stdout).toContain('"InstanceType": "g6.xlarge"');
+    expect(aws.stdout).toContain('"MarketType": "spot"');
+    const gcp = await runCli(['run', file, '--dry-run', '--set', 'cloud=gcp'], {
+      env: { ...env, GOOGLE_CLOUD_PROJECT: 'ailab-course-4711' },
+    });
+    expect(gcp.code, gcp.stderr).toBe(0);
+    expect(gcp.stderr).toMatch(/provision: gcp g2-standard-8 .* on-demand/);
+    expect(fake!.requests).toEqual([]);
+  }, 30_000);
 });
