@@ -346,6 +346,48 @@ describe('http check over TLS', () => {
     expect(outcome.status).toBe('pass');
   });
 
+  it('ca_file trusts a CA from the work folder (curl --cacert); a missing one is an error', async () => {
+    const ctx = makeCheckContext();
+    writeFileSync(join(ctx.workDir, 'ca.pem'), readFileSync(join(certDir, 'cert.pem')));
+    const outcome = await runHttp(
+      { url: `https://localhost:${tlsPort}/health`, ca_file: 'ca.pem', body: 'Ready' },
+      ctx,
+    );
+    expect(outcome.status, outcome.message).toBe('pass');
+    const missing = await runHttp({ url: `https://localhost:${tlsPort}/health`, ca_file: 'nope.pem' }, ctx);
+    expect(missing.status).toBe('error');
+    expect(missing.message).toMatch(/cannot read the CA file .*nope\.pem/);
+  });
+
+  it("address connects elsewhere while Host, SNI and the certificate check stay the URL's (curl --resolve)", async () => {
+    const ctx = makeCheckContext();
+    writeFileSync(join(ctx.workDir, 'ca.pem'), readFileSync(join(certDir, 'cert.pem')));
+    // The certificate names localhost: reached at 127.0.0.1 as https://localhost, it is trusted.
+    const named = await runHttp(
+      {
+        url: `https://localhost:${tlsPort}/echo`,
+        address: '127.0.0.1',
+        ca_file: 'ca.pem',
+        json: { '$.servername': 'localhost' },
+      },
+      ctx,
+    );
+    expect(named.status, named.message).toBe('pass');
+    // As https://api.example.test it is not: the name is checked against the URL, not the address.
+    const other = await runHttp(
+      { url: `https://api.example.test:${tlsPort}/echo`, address: '127.0.0.1', ca_file: 'ca.pem' },
+      ctx,
+    );
+    expect(other.status).toBe('fail');
+    expect(other.observed).toMatch(/TLS certificate not trusted/);
+    const insecure = await runHttp({
+      url: `http://api.example.test:${Number(new URL(base).port)}/echo`,
+      address: '127.0.0.1',
+      json: { '$.host': `api.example.test:${new URL(base).port}` },
+    });
+    expect(insecure.status, insecure.message).toBe('pass');
+  });
+
   it('sends the URL host as SNI and Host through a forward', async () => {
     const { ctx } = forwardingContext(tlsPort);
     const json = { host: 'gpu.example.test', servername: 'gpu.example.test' };

@@ -77,6 +77,20 @@ const schema = z
       .union([z.string().regex(/^\d+(?:\.\d+)?$|^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/), z.number().nonnegative()])
       .optional()
       .describe('The slowest acceptable response, request to last byte: "500ms", "2s"'),
+    address: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Connect to this address instead of resolving the URL's host (curl --resolve): the Host header, TLS name and certificate check stay the URL's, e.g. for https://api.example.com before its DNS exists",
+      ),
+    ca_file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A CA certificate (PEM) on the target, relative to the work folder, to trust (curl --cacert)',
+      ),
     insecure: z
       .boolean()
       .default(false)
@@ -128,7 +142,7 @@ async function multipartBody(
       try {
         content = await ctx.target.readFile(path);
       } catch (error) {
-        throw new FormFileError(`cannot read ${path} for form field "${name}": ${(error as Error).message}`);
+        throw new InputFileError(`cannot read ${path} for form field "${name}": ${(error as Error).message}`);
       }
       const filename = value.filename ?? posix.basename(path);
       const ext = posix.extname(path).slice(1).toLowerCase();
@@ -140,8 +154,18 @@ async function multipartBody(
   return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** A form file that is not there: the check errors (the lab is wrong), it does not fail. */
-class FormFileError extends Error {}
+/** A form file or CA file that is not there: the check errors (the lab is wrong), it does not fail. */
+class InputFileError extends Error {}
+
+async function readCaFile(ctx: CheckContext, file: string | undefined): Promise<Buffer | undefined> {
+  if (file === undefined) return undefined;
+  const path = posix.resolve(ctx.cwd, file);
+  try {
+    return await ctx.target.readFile(path);
+  } catch (error) {
+    throw new InputFileError(`cannot read the CA file ${path}: ${(error as Error).message}`);
+  }
+}
 
 interface Response {
   status: number;
@@ -182,7 +206,13 @@ async function buildRequest(ctx: CheckContext, options: Options, url: URL): Prom
   return { url, method: options.method, headers, body };
 }
 
-async function send(ctx: CheckContext, request: Request, insecure: boolean, endpoint: Endpoint) {
+interface Tls {
+  insecure: boolean;
+  /** Extra trusted CA certificates (ca_file), PEM. */
+  ca?: Buffer;
+}
+
+async function send(ctx: CheckContext, request: Request, tlsOptions: Tls, endpoint: Endpoint) {
   const secure = request.url.protocol === 'https:';
   const hostname = request.url.hostname.replace(/^\[|\]$/g, '');
   const [{ request: open }, tls, { isIP }] = await Promise.all([
@@ -202,7 +232,8 @@ async function send(ctx: CheckContext, request: Request, insecure: boolean, endp
         signal: ctx.signal,
         agent: false,
         ...(secure && {
-          rejectUnauthorized: !insecure,
+          rejectUnauthorized: !tlsOptions.insecure,
+          ...(tlsOptions.ca && { ca: [...(tls?.rootCertificates ?? []), tlsOptions.ca.toString('utf8')] }),
           servername: isIP(hostname) ? undefined : hostname,
           // Verify the certificate against the URL's host, not the endpoint a forward may have put in between.
           checkServerIdentity: (_host: string, cert: import('node:tls').PeerCertificate) =>
@@ -248,22 +279,25 @@ async function fetchResponse(
   ctx: CheckContext,
   options: Options,
   first: Request,
+  tlsOptions: Tls,
 ): Promise<Response | string> {
   let request = first;
   let latencyMs = 0;
   for (let hop = 0; ; hop++) {
     const hostname = request.url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(request.url.port) || (request.url.protocol === 'https:' ? 443 : 80);
+    // `address` stands for the first URL's host only (a redirect elsewhere resolves as usual).
+    const connectHost = options.address && request.url.host === first.url.host ? options.address : hostname;
     let endpoint: Endpoint;
     try {
-      endpoint = await ctx.target.connectTo(hostname, port);
+      endpoint = await ctx.target.connectTo(connectHost, port);
     } catch (error) {
       // A forward the target refuses (nothing listens there) is a refused connection, as it is locally.
       return describeRequestError(error as NodeJS.ErrnoException);
     }
     let response: Response;
     try {
-      response = await send(ctx, request, options.insecure, endpoint);
+      response = await send(ctx, request, tlsOptions, endpoint);
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       return describeRequestError(error as NodeJS.ErrnoException);
@@ -375,9 +409,10 @@ export const check = defineCheck({
     const target = `${options.method} ${url.href}`;
     let response: Response | string;
     try {
-      response = await fetchResponse(ctx, options, await buildRequest(ctx, options, url));
+      const tlsOptions: Tls = { insecure: options.insecure, ca: await readCaFile(ctx, options.ca_file) };
+      response = await fetchResponse(ctx, options, await buildRequest(ctx, options, url), tlsOptions);
     } catch (error) {
-      if (error instanceof FormFileError) return { status: 'error', message: error.message };
+      if (error instanceof InputFileError) return { status: 'error', message: error.message };
       const why = (error as Error).name === 'AbortError' ? 'aborted' : (error as Error).message;
       return { status: 'error', message: `${why}: ${target}`, observed: why };
     }
