@@ -316,6 +316,26 @@ describe('matchJson', () => {
     expect(result.message).toBe('nothing at $.status.missing, expected 1');
   });
 
+  it('equals: the whole value, a list in order and an object with exactly its keys', async () => {
+    const shaped = { shape: [-1, 3, 224, 224], meta: { a: 1, b: [2] } };
+    const results = await matchJson(
+      'json',
+      {
+        '$.shape': { equals: [-1, 3, 224, 224] },
+        '$.meta': { equals: { b: [2], a: 1 } },
+        '$.shape[1]': { equals: 3 },
+      },
+      shaped,
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    const [order] = await matchJson('json', { '$.shape': { equals: [3, -1, 224, 224] } }, shaped);
+    expect(order).toMatchObject({ ok: false, actual: '[-1,3,224,224]' });
+    const [extra] = await matchJson('json', { '$.meta': { equals: { a: 1 } } }, shaped);
+    expect(extra.ok).toBe(false);
+    const [missing] = await matchJson('json', { '$.nope': { equals: [] } }, shaped);
+    expect(missing).toMatchObject({ ok: false, actual: 'nothing at $.nope' });
+  });
+
   it('exists: any value found; false: none', async () => {
     const results = await matchJson(
       'json',

@@ -1,6 +1,7 @@
 // Matchers apart from checks (goss's shorthand): a scalar means equality, a list "one of" (values) or
 // "contains all" (text), a map names one or more matchers that must all hold. Pure functions, except
 // matchJson, which loads jsonpath-plus only when a check uses it.
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Assertion, CheckOutcome } from '../checks/types.js';
 
@@ -93,6 +94,14 @@ const existsMatcherSchema = z
   .strictObject({ exists: z.boolean().describe('true: the path finds something; false: it finds nothing') })
   .describe('Whether the path finds anything');
 
+const equalsMatcherSchema = z
+  .strictObject({
+    equals: z
+      .json()
+      .describe('The whole value, deep-equal: an array in order, an object with exactly these keys'),
+  })
+  .describe('The value found is exactly this JSON (a list here is the list itself, not "one of")');
+
 export const jsonMatchersSchema = z
   .record(
     z
@@ -101,8 +110,8 @@ export const jsonMatchersSchema = z
         'A JSONPath such as $.status.readyReplicas (a bare status.readyReplicas is read as $.status.readyReplicas)',
       ),
     z
-      .union([existsMatcherSchema, valueMatcherSchema])
-      .describe('What the first value found must be, or {exists: bool}'),
+      .union([existsMatcherSchema, equalsMatcherSchema, valueMatcherSchema])
+      .describe('What the first value found must be, {exists: bool}, or {equals: <JSON>}'),
   )
   .describe(
     'JSONPath → matcher. When a path finds several values, `exists` needs any, other matchers test the first',
@@ -359,6 +368,22 @@ export async function matchJson(
         message: ok
           ? `${label} ${expected}`
           : `${label}: ${actual}, expected it ${matcher.exists ? 'to exist' : 'not to exist'}`,
+      };
+    }
+    if (typeof matcher === 'object' && !Array.isArray(matcher) && 'equals' in matcher) {
+      const expected = formatValue(matcher.equals);
+      if (found.length === 0) {
+        const actual = `nothing at ${path}`;
+        return { name: label, ok: false, expected, actual, message: `${actual}, expected ${expected}` };
+      }
+      const ok = isDeepStrictEqual(found[0], matcher.equals);
+      const actual = formatValue(found[0]);
+      return {
+        name: label,
+        ok,
+        expected,
+        actual,
+        message: ok ? `${label} is ${actual}` : `${label} is ${actual}, expected ${expected}`,
       };
     }
     if (found.length === 0) {
