@@ -259,6 +259,22 @@ describe('kubernetes check: existence, count, partial objects, discovery', () =>
     expect(node.status, node.message).toBe('pass');
   });
 
+  it('match_any: one of the objects found is enough', async () => {
+    // The recorded kube-system pods: one traefik pod among several others.
+    const pods = { kind: 'Pod', namespace: 'kube-system' };
+    const traefik = { metadata: { labels: { 'app.kubernetes.io/name': 'traefik' } } };
+    const every = await run({ ...pods, match: traefik });
+    expect(every.status).toBe('fail');
+    const any = await run({ ...pods, match: traefik, match_any: true });
+    expect(any.status, any.message).toBe('pass');
+    expect(any.message).toMatch(/^Pod in kube-system 1 of \d+ match$/);
+    const none = await run({ ...pods, match: { metadata: { labels: { app: 'nothing' } } }, match_any: true });
+    expect(none.status).toBe('fail');
+    expect(none.message).toMatch(
+      /none of \d+ match \(.*metadata\.labels\.app is missing, expected nothing\)/,
+    );
+  });
+
   it('a CRD kind through discovery, and a pinned api_version', async () => {
     const sm = await run({
       kind: 'ServiceMonitor',

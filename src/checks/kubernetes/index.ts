@@ -174,18 +174,25 @@ async function grade(conn: Connection, options: Options, kind: string): Promise<
         .map((o) => ({ o, m: matchPartial(match, o, options.exact) }))
         .filter((r) => r.m.length > 0);
       const first = failures[0];
+      const matching = objects.length - failures.length;
       const many = objects.length > 1 ? `${nameOf(first?.o ?? {})}: ` : '';
-      const actual = first
-        ? `${many}${describeMismatches(first.m)}`
-        : objects.length > 1
-          ? `all ${objects.length} match`
-          : 'matches';
+      // match_any: one matching object is enough; say how many did, or why the first did not.
+      const ok = options.match_any ? matching > 0 : !first;
+      const actual = options.match_any
+        ? matching > 0
+          ? `${matching} of ${objects.length} match`
+          : `none of ${objects.length} match (${many}${first ? describeMismatches(first.m) : ''})`
+        : first
+          ? `${many}${describeMismatches(first.m)}`
+          : objects.length > 1
+            ? `all ${objects.length} match`
+            : 'matches';
       assertions.push({
         name: 'match',
-        ok: !first,
-        expected: `contains ${JSON.stringify(match)}${options.exact ? ' (lists exact)' : ''}`,
+        ok,
+        expected: `${options.match_any ? 'one contains' : 'contains'} ${JSON.stringify(match)}${options.exact ? ' (lists exact)' : ''}`,
         actual,
-        message: first ? `${selection} ${actual}` : `${selection} ${actual}`,
+        message: `${selection} ${actual}`,
       });
     }
     const short = shortFormAssertions(options, objects);

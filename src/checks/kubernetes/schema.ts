@@ -79,6 +79,12 @@ export const schema = z
       .boolean()
       .default(false)
       .describe('true: lists in match must equal the actual lists item for item, in order'),
+    match_any: z
+      .boolean()
+      .default(false)
+      .describe(
+        'true: match holds when at least one found object contains it (e.g. a default StorageClass among several)',
+      ),
     condition: z
       .union([conditionSchema, z.array(conditionSchema).min(1)])
       .optional()
