@@ -259,6 +259,29 @@ describe('kubernetes check: existence, count, partial objects, discovery', () =>
     expect(node.status, node.message).toBe('pass');
   });
 
+  it('ready_replicas on a DaemonSet reads numberReady', async () => {
+    // Not recorded: a DaemonSet in the API's shape (status fields as the DaemonSet controller writes them).
+    const ds = {
+      kind: 'DaemonSet',
+      apiVersion: 'apps/v1',
+      metadata: { name: 'dcgm-exporter', namespace: 'gpu-monitoring' },
+      spec: { selector: { matchLabels: { app: 'dcgm-exporter' } } },
+      status: { currentNumberScheduled: 2, desiredNumberScheduled: 2, numberAvailable: 1, numberReady: 1 },
+    };
+    const daemons = await startKubeApi({ objects: [ds] });
+    vi.stubEnv('KUBECONFIG', writeKubeconfig(makeTempDir('ailab-kube-'), { server: daemons.url }));
+    try {
+      const one = { kind: 'DaemonSet', name: 'dcgm-exporter', namespace: 'gpu-monitoring' };
+      expect((await run({ ...one, ready_replicas: 1 })).status).toBe('pass');
+      const two = await run({ ...one, ready_replicas: '>= 2' });
+      expect(two.status).toBe('fail');
+      expect(two.message).toMatch(/ready replicas 1/);
+    } finally {
+      vi.stubEnv('KUBECONFIG', writeKubeconfig(dir, { server: api.url, namespace: 'default' }));
+      await daemons.close();
+    }
+  });
+
   it('match_any: one of the objects found is enough', async () => {
     // The recorded kube-system pods: one traefik pod among several others.
     const pods = { kind: 'Pod', namespace: 'kube-system' };

@@ -49,6 +49,9 @@ export function impliedKind(options: Options): string | undefined {
 }
 
 export const nameOf = (o: KubeObject) => o.metadata?.name ?? '?';
+/** Ready pods of a workload: a DaemonSet counts them as numberReady, the others as readyReplicas. */
+const readyReplicas = (o: KubeObject) =>
+  o.kind === 'DaemonSet' ? num(o.status?.numberReady) : num(o.status?.readyReplicas);
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 const conditionsOf = (o: KubeObject) => (o.status?.conditions as Condition[] | undefined) ?? [];
 const containerStatuses = (o: KubeObject) =>
@@ -164,10 +167,8 @@ export function shortFormAssertions(
   for (const c of conditions) assertions.push(conditionAssertion(c, objects));
 
   if (options.ready_replicas !== undefined) {
-    assertions.push(
-      eachValue('ready replicas', objects, options.ready_replicas, (o) => num(o.status?.readyReplicas)),
-    );
-    if (objects.length === 1) facts.ready_replicas = num(objects[0].status?.readyReplicas);
+    assertions.push(eachValue('ready replicas', objects, options.ready_replicas, readyReplicas));
+    if (objects.length === 1) facts.ready_replicas = readyReplicas(objects[0]);
   }
   if (options.running !== undefined) {
     const running = objects.filter(isRunningPod);
