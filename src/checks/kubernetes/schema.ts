@@ -91,7 +91,9 @@ export const schema = z
       .describe('Conditions every found object must have, e.g. Ready or {type: Available, reason: …}'),
     ready_replicas: valueMatcherSchema
       .optional()
-      .describe('Short form (Deployment, StatefulSet; DaemonSet: numberReady): ready pods of each, e.g. 4 or ">= 2"'),
+      .describe(
+        'Short form (Deployment, StatefulSet; DaemonSet: numberReady): ready pods of each, e.g. 4 or ">= 2"',
+      ),
     running: z
       .union([z.literal(true), valueMatcherSchema])
       .optional()
