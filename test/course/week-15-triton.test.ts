@@ -4,7 +4,7 @@
 // python3-torch 1.13, torchvision, python3-onnx, numpy, PIL and requests: export_onnx.py writes a
 // ResNet-50 model.onnx (weights=none: nothing downloaded), inspect_onnx.py runs onnx.checker on it,
 // client_http.py sends a KServe v2 JSON request, and the lab's own checks grade what comes back.
-// Every config.pbtxt the lab ships is parsed against Triton's ModelConfig message (fixtures-w15/pbtxt.ts,
+// Every config.pbtxt the lab ships is parsed against Triton's ModelConfig message (test/helpers/triton-pbtxt.ts,
 // field names and enums from triton-inference-server/common's model_config.proto).
 // Stand-ins: Triton itself (fixtures-w15/fake-triton.ts, on 127.0.0.1, in place of step start-triton's
 // `docker run nvcr.io/nvidia/tritonserver`): it loads the lab's model repository in poll mode with
@@ -28,7 +28,7 @@ import {
   verifyCheck,
 } from './fixtures-w06-10/ailab-cli.js';
 import { type FakeTriton, startFakeTriton } from './fixtures-w15/fake-triton.js';
-import { PbtxtError, parseModelConfig } from './fixtures-w15/pbtxt.js';
+import { PbtxtError, parseModelConfig } from '../helpers/triton-pbtxt.js';
 
 const TEMPLATES = join(ROOT, 'templates', 'week-15');
 const DOCKER_STUB = `#!/bin/sh

@@ -121,6 +121,16 @@ export async function validateFile(name: string, source: string): Promise<string
       return [(error as Error).message];
     }
   }
+  if (base.endsWith('.pbtxt')) {
+    // Triton's model configuration (the only protobuf text the labs ship).
+    const { parseModelConfig } = await import('./triton-pbtxt.js');
+    try {
+      parseModelConfig(source);
+      return [];
+    } catch (error) {
+      return [(error as Error).message];
+    }
+  }
   if (base.endsWith('.toml')) {
     const { parse } = await import('smol-toml');
     try {

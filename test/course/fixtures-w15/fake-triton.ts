@@ -24,7 +24,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Pbtxt, PbtxtError, parseModelConfig } from './pbtxt.js';
+import { type Pbtxt, PbtxtError, parseModelConfig } from '../../helpers/triton-pbtxt.js';
 
 const WORKER = join(import.meta.dirname, 'onnx_worker.py');
 const PYTHON = '/usr/bin/python3';
