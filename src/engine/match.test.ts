@@ -336,6 +336,31 @@ describe('matchJson', () => {
     expect(missing).toMatchObject({ ok: false, actual: 'nothing at $.nope' });
   });
 
+  it('a text matcher on the value found: a JWT, a provider name', async () => {
+    const answer = {
+      access_token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+      providers: ['CUDAExecutionProvider'],
+    };
+    const results = await matchJson(
+      'json',
+      {
+        '$.access_token': { matches: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' },
+        '$.providers': { contains: 'CUDA' },
+        '$.providers[0]': { not_matches: '^CPU' },
+      },
+      answer,
+    );
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ['json $.access_token', true],
+      ['json $.providers', true],
+      ['json $.providers[0]', true],
+    ]);
+    const [bad] = await matchJson('json', { '$.access_token': { matches: '^Bearer ' } }, answer);
+    expect(bad.ok).toBe(false);
+    const [none] = await matchJson('json', { '$.nope': { contains: 'x' } }, answer);
+    expect(none).toMatchObject({ ok: false, actual: 'nothing at $.nope' });
+  });
+
   it('exists: any value found; false: none', async () => {
     const results = await matchJson(
       'json',

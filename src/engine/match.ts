@@ -102,6 +102,19 @@ const equalsMatcherSchema = z
   })
   .describe('The value found is exactly this JSON (a list here is the list itself, not "one of")');
 
+const jsonTextMatcherSchema = z
+  .strictObject({
+    contains: stringOrListSchema('Text the value must contain').optional(),
+    not_contains: stringOrListSchema('Text the value must not contain').optional(),
+    matches: stringOrListSchema('A regular expression the value must match').optional(),
+    not_matches: stringOrListSchema('A regular expression the value must not match').optional(),
+  })
+  .refine(
+    (m) => Object.keys(m).length > 0,
+    'name at least one matcher: contains, not_contains, matches, not_matches',
+  )
+  .describe('The value found, as text (a string as is, anything else as JSON): {matches: "^eyJ"}');
+
 export const jsonMatchersSchema = z
   .record(
     z
@@ -110,8 +123,8 @@ export const jsonMatchersSchema = z
         'A JSONPath such as $.status.readyReplicas (a bare status.readyReplicas is read as $.status.readyReplicas)',
       ),
     z
-      .union([existsMatcherSchema, equalsMatcherSchema, valueMatcherSchema])
-      .describe('What the first value found must be, {exists: bool}, or {equals: <JSON>}'),
+      .union([existsMatcherSchema, equalsMatcherSchema, jsonTextMatcherSchema, valueMatcherSchema])
+      .describe('What the first value found must be, {exists: bool}, {equals: <JSON>} or {matches: regex}'),
   )
   .describe(
     'JSONPath → matcher. When a path finds several values, `exists` needs any, other matchers test the first',
@@ -333,6 +346,8 @@ export function normalizeJsonPath(path: string): string {
 }
 
 /** JSONPath matchers against a parsed JSON value. `exists` holds for any value found; others test the first. */
+const TEXT_KEYS = ['contains', 'not_contains', 'matches', 'not_matches'];
+
 export async function matchJson(
   name: string,
   matchers: JsonMatchers,
@@ -386,12 +401,23 @@ export async function matchJson(
         message: ok ? `${label} is ${actual}` : `${label} is ${actual}, expected ${expected}`,
       };
     }
+    if (typeof matcher === 'object' && !Array.isArray(matcher) && TEXT_KEYS.some((k) => k in matcher)) {
+      if (found.length === 0) {
+        const actual = `nothing at ${path}`;
+        return { name: label, ok: false, expected: 'text', actual, message: `${actual}, expected a value` };
+      }
+      const text = typeof found[0] === 'string' ? found[0] : JSON.stringify(found[0]);
+      const results = matchText(label, matcher as TextMatcher, text).assertions;
+      const bad = results.find((r) => !r.ok);
+      return bad ?? { ...results[0], name: label };
+    }
+    const valueMatcher = matcher as ValueMatcher;
     if (found.length === 0) {
-      const expected = describeValueMatcher(matcher);
+      const expected = describeValueMatcher(valueMatcher);
       const actual = `nothing at ${path}`;
       return { name: label, ok: false, expected, actual, message: `${actual}, expected ${expected}` };
     }
-    return matchValue(label, matcher, found[0]);
+    return matchValue(label, valueMatcher, found[0]);
   });
 }
 
