@@ -16,6 +16,7 @@ import { copyFileSync, linkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dirs.js';
+import { PbtxtError, parseModelConfig } from '../helpers/triton-pbtxt.js';
 import { writeStub } from './fixtures-w01-05/ailab-cli.js';
 import {
   bundleBuilt,
@@ -28,7 +29,6 @@ import {
   verifyCheck,
 } from './fixtures-w06-10/ailab-cli.js';
 import { type FakeTriton, startFakeTriton } from './fixtures-w15/fake-triton.js';
-import { PbtxtError, parseModelConfig } from '../helpers/triton-pbtxt.js';
 
 const TEMPLATES = join(ROOT, 'templates', 'week-15');
 const DOCKER_STUB = `#!/bin/sh
