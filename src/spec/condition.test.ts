@@ -34,8 +34,11 @@ describe('parseCondition', () => {
     ['cloud = aws', 'cannot read condition "cloud = aws": write name == value, name != value, name or !name'],
     ['cloud ==', 'cannot read condition "cloud ==": write name == value, name != value, name or !name'],
     ['1cloud', 'cannot read condition "1cloud": write name == value, name != value, name or !name'],
-    ['a && ', 'cannot read condition "": write name == value, name != value, name or !name'],
-    ['a || || b', 'cannot read condition "": write name == value, name != value, name or !name'],
+    ['a && ', 'cannot read condition "a &&": a name is missing at the end'],
+    ['a || || b', 'cannot read condition "a || || b": a name is missing before "||"'],
+    ['(a || b', 'cannot read condition "(a || b": a "(" is not closed'],
+    ['a) || b', 'cannot read condition "a) || b": unexpected ")"'],
+    ['()', 'cannot read condition "()": a name is missing before ")"'],
     ['cloud === aws', 'cannot read condition "cloud === aws": write == or != (not === or !==)'],
     ['cloud !== aws', 'cannot read condition "cloud !== aws": write == or != (not === or !==)'],
     ['!cloud == aws', 'cannot read condition "!cloud == aws": "!" goes with a bare name only'],
@@ -92,6 +95,21 @@ describe('evaluateCondition', () => {
     // (a && b) || c
     expect(when('a && b || c', { a: '1', b: '0', c: '0' })).toBe(false);
     expect(when('a && b || c', { a: '0', b: '0', c: '1' })).toBe(true);
+  });
+
+  it('groups with parentheses', () => {
+    const both = 'engine == opencv && (weights == none || assets == offline)';
+    expect(when(both, { engine: 'opencv', weights: 'none', assets: 'download' })).toBe(true);
+    expect(when(both, { engine: 'opencv', weights: 'yolov8n', assets: 'offline' })).toBe(true);
+    expect(when(both, { engine: 'opencv', weights: 'yolov8n', assets: 'download' })).toBe(false);
+    expect(when(both, { engine: 'ultralytics', weights: 'none', assets: 'offline' })).toBe(false);
+    // (a || b) && (c || d), and nesting; names still reach the lint rule.
+    const cross = '(a || b) && (c || (d && !e))';
+    expect(when(cross, { a: '0', b: '1', c: '0', d: '1', e: '0' })).toBe(true);
+    expect(when(cross, { a: '0', b: '1', c: '0', d: '1', e: '1' })).toBe(false);
+    expect(conditionNames(parseCondition(cross) as Condition).sort()).toEqual(
+      expect.arrayContaining(['a', 'b', 'c', 'd', 'e']),
+    );
   });
 
   it('needs every term of an && group', () => {
