@@ -24,12 +24,12 @@ const sizeSchema = z
   .regex(sizePattern, 'a size such as 512MiB, 4GiB or 20GB')
   .describe('A size: 512MiB, 4GiB, 20GB.');
 
-/** Conditions on vars and choices: `cloud == aws`, `cloud != gcp`, `use_gpu`, `!use_gpu`, joined by `&&`. */
+/** Conditions on vars and choices: `cloud == aws`, `cloud != gcp`, `use_gpu`, `!use_gpu`, joined by `&&`/`||`, grouped with ( ). */
 export const conditionSchema = z
   .string()
   .min(1)
   .describe(
-    "A condition on vars and choices: `cloud == aws`, `cloud != 'gcp'`, `flag`, `!flag`, joined by `&&` or `||`.",
+    "A condition on vars and choices: `cloud == aws`, `cloud != 'gcp'`, `flag`, `!flag`, joined by `&&` or `||`, grouped with ( ).",
   );
 
 /** `gpu: true` (at least one NVIDIA GPU) or `{count, memory, name}`: checked with nvidia-smi on the target. */
