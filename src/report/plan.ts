@@ -57,7 +57,7 @@ export function renderPlan(
     req.cpus ? `${req.cpus} cpus` : '',
     req.memoryBytes ? `${formatSize(req.memoryBytes)} memory` : '',
     req.diskBytes ? `${formatSize(req.diskBytes)} free disk` : '',
-    ...req.notes,
+    ...req.notes.map((note) => fill(note, 'raw')),
   ].filter(Boolean);
   if (needs.length) out.push(`Requires: ${needs.join(', ')}`);
   const vars = Object.values(lab.vars);
