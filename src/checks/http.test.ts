@@ -261,6 +261,17 @@ describe('http check', () => {
     expect((await check.run(makeCheckContext(), get)).status).toBe('error');
   });
 
+  it('a URL may start with a placeholder; once filled it must be http(s)', async () => {
+    expect(check.schema.safeParse({ url: '${{ base_url }}/models' }).success).toBe(true);
+    expect(check.schema.safeParse({ url: 'ftp://x/models' }).success).toBe(false);
+    // What the engine could hand the check once `${{ x }}` is filled with something else.
+    const wrong = await check.run(makeCheckContext(), {
+      ...check.schema.parse({ url: '${{ x }}' }),
+      url: 'ftp://x/',
+    });
+    expect(wrong).toMatchObject({ status: 'error', message: 'not an http(s) URL: ftp://x/' });
+  });
+
   it('max_latency', async () => {
     expect((await runHttp({ url: `${base}/slow?ms=1`, max_latency: '5s' })).status).toBe('pass');
     const outcome = await runHttp({ url: `${base}/slow?ms=150`, max_latency: '50ms' });

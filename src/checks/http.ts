@@ -31,8 +31,11 @@ const schema = z
   .strictObject({
     url: z
       .string()
-      .regex(/^https?:\/\//i)
-      .describe('The URL as seen from the target, e.g. http://127.0.0.1:8000/health'),
+      // A URL, or one that starts with a placeholder (`${{ base_url }}/models`): checked once filled.
+      .regex(/^(?:https?:\/\/|\$\{\{\s*[A-Za-z_])/i, 'a URL starting with http:// or https://')
+      .describe(
+        'The URL as seen from the target, e.g. http://127.0.0.1:8000/health or ${{ base_url }}/models',
+      ),
     method: z
       .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
       .default('GET')
@@ -406,6 +409,8 @@ export const check = defineCheck({
     } catch {
       return { status: 'error', message: `invalid URL: ${options.url}` };
     }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { status: 'error', message: `not an http(s) URL: ${options.url}` };
     const target = `${options.method} ${url.href}`;
     let response: Response | string;
     try {
