@@ -233,177 +233,182 @@ interface Done {
   standIns: StandIns;
 }
 
-describe.skipIf(!bundleBuilt() || !hasHtpasswd)('week-11: the client run and every graded check', () => {
-  let workDir: string;
-  let htpasswd: string;
-  let bin: string;
-  const opened: StandIns[] = [];
+describe.skipIf(!bundleBuilt() || (!hasHtpasswd && !process.env.CI))(
+  'week-11: the client run and every graded check',
+  () => {
+    let workDir: string;
+    let htpasswd: string;
+    let bin: string;
+    const opened: StandIns[] = [];
 
-  /** `ailab run week-11 --only client` against this cluster and these stand-ins. */
-  async function runClient(cluster: Cluster, artifacts: 'proxied' | 's3'): Promise<Done> {
-    const dir = makeTempDir('ailab-w11-run-');
-    writeFileSync(join(dir, 'htpasswd'), readFileSync(htpasswd));
-    const ingress = () => cluster.objects.find((o) => o.kind === 'Ingress');
-    const standIns = await startStandIns({ artifacts, ingress, htpasswd: join(dir, 'htpasswd') });
-    opened.push(standIns);
-    const api = await startKubeApi({
-      objects: cluster.objects,
-      logs: cluster.logs,
-    });
-    try {
-      const run = await runLab(join(ROOT, 'labs', 'week-11.yaml'), {
-        workDir: dir,
-        only: ['client'],
-        sets: {
-          python: DEBIAN_PYTHON,
-          port: standIns.mlflowPort,
-          minio_port: standIns.minioPort,
-          ingress_port: standIns.ingressPort,
-          delete_namespace: 'false',
-        },
-        env: {
-          PYTHONPATH: STUB,
-          KUBECONFIG: writeKubeconfig(dir, { server: api.url, context: 'minikube' }),
-          PATH: `${bin}:${process.env.PATH}`,
-        },
+    /** `ailab run week-11 --only client` against this cluster and these stand-ins. */
+    async function runClient(cluster: Cluster, artifacts: 'proxied' | 's3'): Promise<Done> {
+      const dir = makeTempDir('ailab-w11-run-');
+      writeFileSync(join(dir, 'htpasswd'), readFileSync(htpasswd));
+      const ingress = () => cluster.objects.find((o) => o.kind === 'Ingress');
+      const standIns = await startStandIns({ artifacts, ingress, htpasswd: join(dir, 'htpasswd') });
+      opened.push(standIns);
+      const api = await startKubeApi({
+        objects: cluster.objects,
+        logs: cluster.logs,
       });
-      return { result: run.result, code: run.code, standIns };
-    } finally {
-      await api.close();
+      try {
+        const run = await runLab(join(ROOT, 'labs', 'week-11.yaml'), {
+          workDir: dir,
+          only: ['client'],
+          sets: {
+            python: DEBIAN_PYTHON,
+            port: standIns.mlflowPort,
+            minio_port: standIns.minioPort,
+            ingress_port: standIns.ingressPort,
+            delete_namespace: 'false',
+          },
+          env: {
+            PYTHONPATH: STUB,
+            KUBECONFIG: writeKubeconfig(dir, { server: api.url, context: 'minikube' }),
+            PATH: `${bin}:${process.env.PATH}`,
+          },
+        });
+        return { result: run.result, code: run.code, standIns };
+      } finally {
+        await api.close();
+      }
     }
-  }
 
-  beforeAll(() => {
-    workDir = makeTempDir('ailab-w11-');
-    // Step 8's own command, for real.
-    execFileSync('htpasswd', ['-bc', 'htpasswd', 'admin', 'changeme'], { cwd: workDir, stdio: 'pipe' });
-    htpasswd = join(workDir, 'htpasswd');
-    // The preflight looks for helm and docker (and kubectl); --only client runs none of them.
-    bin = makeTempDir('ailab-w11-bin-');
-    for (const tool of ['helm', 'docker', ...(hasKubectl ? [] : ['kubectl'])])
-      writeFileSync(
-        join(bin, tool),
-        `#!/bin/sh\necho "stand-in ${tool}: not run in this test" >&2\nexit 1\n`,
-        {
-          mode: 0o755,
-        },
-      );
-  });
-
-  afterAll(async () => {
-    for (const s of opened) await s.close();
-    removeTempDirs();
-  });
-
-  it('the htpasswd file is an APR1 entry for admin that openssl verifies', () => {
-    const line = readFileSync(htpasswd, 'utf8').trim();
-    const salt = /^admin:\$apr1\$([^$]+)\$/.exec(line)?.[1];
-    expect(salt).toBeDefined();
-    const again = execFileSync('openssl', ['passwd', '-apr1', '-salt', salt as string, 'changeme'], {
-      encoding: 'utf8',
-    });
-    expect(`admin:${again.trim()}`).toBe(line);
-  });
-
-  it.skipIf(!hasKubectl)("kubectl renders step 4's secret with the values the check expects", () => {
-    const out = execFileSync(
-      'kubectl',
-      [
-        '-n',
-        NS,
-        'create',
-        'secret',
-        'generic',
-        'mlflow-secrets',
-        ...Object.entries(SECRET_VALUES).map(([k, v]) => `--from-literal=${k}=${v}`),
-        '--dry-run=client',
-        '-o',
-        'json',
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(JSON.parse(out).data).toEqual(mlflowSecret().data);
-  });
-
-  describe('done as the lab says', () => {
-    let done: Done;
-    beforeAll(async () => {
-      done = await runClient(healthyCluster(htpasswd), 'proxied');
-    }, 120_000);
-
-    it('runs the client and passes every graded check', () => {
-      expect(done.result.status, problems(done.result)).toBe('passed');
-      expect(done.code).toBe(0);
-      expect(step(done.result, 'client').status).toBe('pass');
-      expect(step(done.result, 'client').checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass']);
-      expect(done.result.verify.every((c) => c.status === 'pass')).toBe(true);
-      expect(done.result.score.percent).toBe(100);
+    beforeAll(() => {
+      workDir = makeTempDir('ailab-w11-');
+      // Step 8's own command, for real.
+      execFileSync('htpasswd', ['-bc', 'htpasswd', 'admin', 'changeme'], { cwd: workDir, stdio: 'pipe' });
+      htpasswd = join(workDir, 'htpasswd');
+      // The preflight looks for helm and docker (and kubectl); --only client runs none of them.
+      bin = makeTempDir('ailab-w11-bin-');
+      for (const tool of ['helm', 'docker', ...(hasKubectl ? [] : ['kubectl'])])
+        writeFileSync(
+          join(bin, tool),
+          `#!/bin/sh\necho "stand-in ${tool}: not run in this test" >&2\nexit 1\n`,
+          {
+            mode: 0o755,
+          },
+        );
     });
 
-    it('stored hello.txt through the server in the bucket, as proxied artifacts do', () => {
-      const keys = [...done.standIns.bucket.keys()];
-      expect(keys).toHaveLength(1);
-      expect(keys[0]).toMatch(/^0\/[0-9a-f]+\/artifacts\/hello\.txt$/);
-      expect(done.standIns.bucket.get(keys[0])?.toString()).toBe('artifact test');
+    afterAll(async () => {
+      for (const s of opened) await s.close();
+      removeTempDirs();
     });
 
-    it('the Ingress refused a request without credentials and let admin/changeme through', () => {
-      expect(verifyCheck(done.result, 'no-auth').observed).toMatch(/401/);
-      expect(verifyCheck(done.result, 'with-auth').status).toBe('pass');
-    });
-  });
-
-  describe("with the course's mistakes", () => {
-    let done: Done;
-    beforeAll(async () => {
-      done = await runClient(courseCluster(htpasswd), 's3');
-    }, 120_000);
-
-    it("the client's artifact upload fails with the server's s3:// root, and the run ends FAILED", () => {
-      expect(done.code).toBe(1);
-      const client = step(done.result, 'client');
-      expect(client.status).toBe('fail');
-      // No boto3 for Debian's Python, or no keys when there is one: the client cannot reach S3.
-      expect(client.outputTail).toMatch(
-        /No module named 'boto3'|NoCredentialsError|Unable to locate credentials/,
-      );
-      expect(done.standIns.bucket.size).toBe(0);
+    it('the htpasswd file is an APR1 entry for admin that openssl verifies', () => {
+      const line = readFileSync(htpasswd, 'utf8').trim();
+      const salt = /^admin:\$apr1\$([^$]+)\$/.exec(line)?.[1];
+      expect(salt).toBeDefined();
+      const again = execFileSync('openssl', ['passwd', '-apr1', '-salt', salt as string, 'changeme'], {
+        encoding: 'utf8',
+      });
+      expect(`admin:${again.trim()}`).toBe(line);
     });
 
-    it('fails the checks of what is broken, with what it saw', () => {
-      const failed = done.result.verify.filter((c) => c.status !== 'pass').map((c) => c.id);
-      expect(failed.sort()).toEqual(
+    it.skipIf(!hasKubectl)("kubectl renders step 4's secret with the values the check expects", () => {
+      const out = execFileSync(
+        'kubectl',
         [
-          'artifact',
-          'in-bucket',
-          'ingress',
-          'ingress-admitted',
-          'mlflow',
-          'mlflow-image',
-          'mlflow-log',
-          'no-auth',
-          'pvc',
-          'run-logged',
-          'with-auth',
-        ].sort(),
+          '-n',
+          NS,
+          'create',
+          'secret',
+          'generic',
+          'mlflow-secrets',
+          ...Object.entries(SECRET_VALUES).map(([k, v]) => `--from-literal=${k}=${v}`),
+          '--dry-run=client',
+          '-o',
+          'json',
+        ],
+        { encoding: 'utf8' },
       );
-      expect(verifyCheck(done.result, 'mlflow').details).toMatch(/ProgressDeadlineExceeded/);
-      const log = verifyCheck(done.result, 'mlflow-log');
-      expect(log.message).toMatch(/logs does not match \/Listening at/);
-      expect(`${log.observed}\n${log.details ?? ''}`).toMatch(
-        /ModuleNotFoundError: No module named 'psycopg2'/,
-      );
-      expect(verifyCheck(done.result, 'mlflow-image').observed).toMatch(/ghcr\.io\/mlflow\/mlflow:v2\.14\.1/);
-      expect(verifyCheck(done.result, 'ingress').message).toMatch(/ingressClassName/);
-      expect(verifyCheck(done.result, 'run-logged').message).toMatch(/FAILED, expected FINISHED/);
-      expect(verifyCheck(done.result, 'artifact').hint).toMatch(/--artifacts-destination/);
-      // ingress-nginx serves no Ingress without a class: its default backend's 404.
-      expect(verifyCheck(done.result, 'no-auth').observed).toMatch(/404/);
-      expect(verifyCheck(done.result, 'mlflow').status).toBe('fail');
-      expect(done.result.status).toBe('failed');
+      expect(JSON.parse(out).data).toEqual(mlflowSecret().data);
     });
-  });
-});
+
+    describe('done as the lab says', () => {
+      let done: Done;
+      beforeAll(async () => {
+        done = await runClient(healthyCluster(htpasswd), 'proxied');
+      }, 120_000);
+
+      it('runs the client and passes every graded check', () => {
+        expect(done.result.status, problems(done.result)).toBe('passed');
+        expect(done.code).toBe(0);
+        expect(step(done.result, 'client').status).toBe('pass');
+        expect(step(done.result, 'client').checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass']);
+        expect(done.result.verify.every((c) => c.status === 'pass')).toBe(true);
+        expect(done.result.score.percent).toBe(100);
+      });
+
+      it('stored hello.txt through the server in the bucket, as proxied artifacts do', () => {
+        const keys = [...done.standIns.bucket.keys()];
+        expect(keys).toHaveLength(1);
+        expect(keys[0]).toMatch(/^0\/[0-9a-f]+\/artifacts\/hello\.txt$/);
+        expect(done.standIns.bucket.get(keys[0])?.toString()).toBe('artifact test');
+      });
+
+      it('the Ingress refused a request without credentials and let admin/changeme through', () => {
+        expect(verifyCheck(done.result, 'no-auth').observed).toMatch(/401/);
+        expect(verifyCheck(done.result, 'with-auth').status).toBe('pass');
+      });
+    });
+
+    describe("with the course's mistakes", () => {
+      let done: Done;
+      beforeAll(async () => {
+        done = await runClient(courseCluster(htpasswd), 's3');
+      }, 120_000);
+
+      it("the client's artifact upload fails with the server's s3:// root, and the run ends FAILED", () => {
+        expect(done.code).toBe(1);
+        const client = step(done.result, 'client');
+        expect(client.status).toBe('fail');
+        // No boto3 for Debian's Python, or no keys when there is one: the client cannot reach S3.
+        expect(client.outputTail).toMatch(
+          /No module named 'boto3'|NoCredentialsError|Unable to locate credentials/,
+        );
+        expect(done.standIns.bucket.size).toBe(0);
+      });
+
+      it('fails the checks of what is broken, with what it saw', () => {
+        const failed = done.result.verify.filter((c) => c.status !== 'pass').map((c) => c.id);
+        expect(failed.sort()).toEqual(
+          [
+            'artifact',
+            'in-bucket',
+            'ingress',
+            'ingress-admitted',
+            'mlflow',
+            'mlflow-image',
+            'mlflow-log',
+            'no-auth',
+            'pvc',
+            'run-logged',
+            'with-auth',
+          ].sort(),
+        );
+        expect(verifyCheck(done.result, 'mlflow').details).toMatch(/ProgressDeadlineExceeded/);
+        const log = verifyCheck(done.result, 'mlflow-log');
+        expect(log.message).toMatch(/logs does not match \/Listening at/);
+        expect(`${log.observed}\n${log.details ?? ''}`).toMatch(
+          /ModuleNotFoundError: No module named 'psycopg2'/,
+        );
+        expect(verifyCheck(done.result, 'mlflow-image').observed).toMatch(
+          /ghcr\.io\/mlflow\/mlflow:v2\.14\.1/,
+        );
+        expect(verifyCheck(done.result, 'ingress').message).toMatch(/ingressClassName/);
+        expect(verifyCheck(done.result, 'run-logged').message).toMatch(/FAILED, expected FINISHED/);
+        expect(verifyCheck(done.result, 'artifact').hint).toMatch(/--artifacts-destination/);
+        // ingress-nginx serves no Ingress without a class: its default backend's 404.
+        expect(verifyCheck(done.result, 'no-auth').observed).toMatch(/404/);
+        expect(verifyCheck(done.result, 'mlflow').status).toBe('fail');
+        expect(done.result.status).toBe('failed');
+      });
+    });
+  },
+);
 
 it('client_run.py fails when no MLflow server answers (connection refused)', () => {
   // Without a server, client_run.py fails at its first call (connection refused), as MLflow's does.
