@@ -1,4 +1,4 @@
-// Weeks 11–20 through the real CLI: each lab lints clean, `ailab show` reads it, and
+// Weeks 11–30 through the real CLI: each lab lints clean, `ailab show` reads it, and
 // `ailab run --dry-run` prints its plan with the course's title and every step (a required var with no
 // default, such as week 18's secrets, given with --set); each says at its top which test proves it, and
 // that test exists.
@@ -9,7 +9,7 @@ import { loadLab } from '../../src/spec/load.js';
 import { ensureBuilt } from '../helpers/cli.js';
 import { ailab, ROOT } from './fixtures-w06-10/ailab-cli.js';
 
-const LABS = Array.from({ length: 10 }, (_, i) => `week-${i + 11}`);
+const LABS = Array.from({ length: 20 }, (_, i) => `week-${i + 11}`);
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -21,10 +21,10 @@ async function requiredSets(id: string): Promise<string[]> {
     .flatMap((v) => ['--set', `${v.name}=Dry-Run-Value-${v.name}-0123456789`]);
 }
 
-describe('weeks 11–20 in the CLI', () => {
+describe('weeks 11–30 in the CLI', () => {
   it('lint passes', async () => {
     const out = await ailab(['lint', ...LABS.map((id) => `labs/${id}.yaml`)]);
-    expect(out.stderr + out.stdout).toContain('10 labs OK');
+    expect(out.stderr + out.stdout).toContain('20 labs OK');
     expect(out.code).toBe(0);
   });
 
