@@ -12,28 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult, RunResult } from '../../src/engine/result.js';
+import type { RunResult } from '../../src/engine/result.js';
 import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { freePort, isPortOpen } from '../helpers/net.js';
+import { verifyResult as check, failureLines as failures } from '../helpers/run-result.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dirs.js';
 
 const PYTHON = '/usr/bin/python3';
 const LAB = join(REPO_ROOT, 'labs', 'week-18.yaml');
 const FIXTURES = join(import.meta.dirname, 'fixtures-w18');
 const STAND_IN = { PYTHONPATH: FIXTURES, PYTHONDONTWRITEBYTECODE: '1' };
-
-const check = (r: RunResult, id: string): CheckResult => {
-  const found = r.verify.find((c) => c.id === id);
-  if (!found) throw new Error(`no verify check ${id}`);
-  return found;
-};
-const failures = (r: RunResult) =>
-  [
-    ...r.steps.filter((s) => s.status === 'fail' || s.status === 'error').map((s) => `${s.id}: ${s.message}`),
-    ...r.verify
-      .filter((c) => c.status === 'fail' || c.status === 'error')
-      .map((c) => `${c.id}: ${c.message}`),
-  ].join('\n');
 
 function parse(stdout: string, what: string): RunResult {
   try {

@@ -13,9 +13,14 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult, RunResult, StepResult } from '../../src/engine/result.js';
+import type { RunResult } from '../../src/engine/result.js';
 import { ensureBuilt, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { freePort, isPortOpen } from '../helpers/net.js';
+import {
+  verifyResult as check,
+  failureLines as failures,
+  stepResult as step,
+} from '../helpers/run-result.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dirs.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -37,24 +42,6 @@ async function ailab(args: string[]): Promise<Graded> {
     throw new Error(`ailab ${args.join(' ')} printed no JSON report (exit ${run.code}):\n${run.stderr}`);
   }
 }
-
-const step = (r: RunResult, id: string): StepResult => {
-  const found = r.steps.find((s) => s.id === id);
-  if (!found) throw new Error(`no step ${id}`);
-  return found;
-};
-const check = (r: RunResult, id: string): CheckResult => {
-  const found = r.verify.find((c) => c.id === id);
-  if (!found) throw new Error(`no verify check ${id}`);
-  return found;
-};
-const failures = (r: RunResult) =>
-  [
-    ...r.steps.filter((s) => s.status === 'fail' || s.status === 'error').map((s) => `${s.id}: ${s.message}`),
-    ...r.verify
-      .filter((c) => c.status === 'fail' || c.status === 'error')
-      .map((c) => `${c.id}: ${c.message}`),
-  ].join('\n');
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 100 && !(await isPortOpen(port)); i++) await new Promise((r) => setTimeout(r, 200));
