@@ -1,8 +1,35 @@
-// What `run`, `verify --watch` and `--hosts` share: Ctrl-C handling and delivering the reports.
+// What `run`, `verify --watch`, `--hosts` and `--parallel` share: Ctrl-C handling, the options of an
+// unattended run, and delivering the reports.
 import type { RunResult } from '../engine/result.js';
+import type { RunOptions } from '../engine/run-lab.js';
+import type { ResolvedValues } from '../engine/values.js';
 import { ExitCode } from '../errors.js';
 import { type ReportRequest, renderReport } from '../report/index.js';
 import { writeReportFile } from '../report/write.js';
+
+/**
+ * runLab's options for a run nobody answers at a terminal (a fleet's hosts, --parallel's labs): the
+ * command line's, one lab's values, no prompts. The caller adds the target, run id and event listener.
+ */
+export function unattendedRunOptions(
+  opts: { mode: 'run' | 'verify'; workdir?: string; from?: string; yes?: boolean },
+  resolved: ResolvedValues,
+  only: string[] | undefined,
+  signal: AbortSignal,
+  version: string,
+): Omit<RunOptions, 'target' | 'runId' | 'onEvent'> {
+  return {
+    mode: opts.mode,
+    values: resolved.values,
+    secrets: resolved.secrets,
+    workDir: opts.workdir,
+    only,
+    from: opts.from,
+    signal,
+    yes: opts.yes,
+    version,
+  };
+}
 
 /**
  * Ctrl-C or SIGTERM aborts the returned signal (steps stop, cleanup still runs); a second one quits

@@ -11,7 +11,7 @@ import type { Lab } from '../../spec/types.js';
 import { createTarget } from '../../targets/index.js';
 import { loadInventory } from '../../targets/inventory.js';
 import { packageVersion } from '../../util/package-root.js';
-import { deliverReports, onInterrupt } from '../run-support.js';
+import { deliverReports, onInterrupt, unattendedRunOptions } from '../run-support.js';
 import { podOptionsFor, targetOptions } from '../target-options.js';
 import type { RunCommandOptions } from './run.js';
 
@@ -90,18 +90,10 @@ export async function fleetCommand(input: FleetCommandInput): Promise<number> {
         }),
       run: (_job, target, onEvent, runId) =>
         runLab(lab, {
+          ...unattendedRunOptions(opts, resolved[0], input.stepFlags[0], interrupt.signal, packageVersion()),
           runId,
           target,
-          mode: opts.mode,
-          values: resolved[0].values,
-          secrets: resolved[0].secrets,
-          workDir: opts.workdir,
-          only: input.stepFlags[0],
-          from: opts.from,
-          signal: interrupt.signal,
           onEvent,
-          yes: opts.yes,
-          version: packageVersion(),
         }),
       onUpdate: live?.onUpdate,
     });

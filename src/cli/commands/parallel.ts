@@ -11,7 +11,7 @@ import type { Paint } from '../../report/paint.js';
 import type { Lab } from '../../spec/types.js';
 import { createTarget } from '../../targets/index.js';
 import { packageVersion } from '../../util/package-root.js';
-import { deliverReports, onInterrupt } from '../run-support.js';
+import { deliverReports, onInterrupt, unattendedRunOptions } from '../run-support.js';
 import { podOptionsFor, targetOptions } from '../target-options.js';
 import { fleetExitCode } from './fleet.js';
 import type { RunCommandOptions } from './run.js';
@@ -92,18 +92,10 @@ export async function parallelCommand(input: ParallelCommandInput): Promise<numb
       run: ({ lab }, target, onEvent, runId) => {
         const i = indexOf.get(lab) as number;
         return runLab(lab, {
+          ...unattendedRunOptions(opts, resolved[i], input.stepFlags[i], interrupt.signal, version),
           runId,
           target,
-          mode: opts.mode,
-          values: resolved[i].values,
-          secrets: resolved[i].secrets,
-          workDir: opts.workdir,
-          only: input.stepFlags[i],
-          from: opts.from,
-          signal: interrupt.signal,
           onEvent,
-          yes: opts.yes,
-          version,
         });
       },
       onUpdate: live?.onUpdate,
