@@ -2,9 +2,10 @@
 // address, and one tagged GPU instance that terminates itself after max-hours. The SDK loads here
 // only; credentials come from its default chain (profiles, env, SSO) and are never printed.
 
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProvisionError } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 import {
   ailabInstanceFilters,
   createKeyPairInput,
@@ -129,7 +130,7 @@ export async function createAwsProvider(options: ProviderOptions = {}): Promise<
     const out = await client.send(new ec2.CreateKeyPairCommand(createKeyPairInput(spec)));
     host.keyName = out?.KeyName ?? spec.runId;
     if (options.dryRun) return;
-    await mkdir(spec.keyDir, { recursive: true, mode: 0o700 });
+    makeDirs(spec.keyDir, 0o700);
     const file = join(spec.keyDir, `${spec.runId}.pem`);
     await writeFile(file, out?.KeyMaterial ?? '', { mode: 0o400 });
     await chmod(file, 0o400);

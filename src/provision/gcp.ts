@@ -4,10 +4,11 @@
 // application default credentials, never printed.
 
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ProvisionError } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 import {
   explainGcpError,
   firewallResource,
@@ -131,7 +132,7 @@ export async function createGcpProvider(
       return readFile(spec.publicKeyFile, 'utf8');
     }
     if (options.dryRun) return '<new ed25519 public key>';
-    await mkdir(spec.keyDir, { recursive: true, mode: 0o700 });
+    makeDirs(spec.keyDir, 0o700);
     const file = join(spec.keyDir, `${spec.runId}.pem`);
     try {
       await promisify(execFile)('ssh-keygen', [

@@ -1,8 +1,9 @@
 // The hosts ailab started, in $XDG_STATE_HOME/ailab/hosts.json (AILAB_STATE_DIR overrides the
 // folder). Written atomically after every resource a launch creates, before the launch goes on, so a
 // crash at any point leaves a record that `ailab cleanup` and `ailab down` can act on.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 import { stateDir } from '../util/paths.js';
 import type { HostRecord } from './types.js';
 
@@ -33,7 +34,7 @@ export async function readHosts(): Promise<HostRecord[]> {
 }
 
 async function writeHosts(hosts: HostRecord[]): Promise<void> {
-  await mkdir(stateDir(), { recursive: true });
+  makeDirs(stateDir());
   const { default: writeFileAtomic } = await import('write-file-atomic');
   const body: StateFile = { version: 1, hosts };
   await writeFileAtomic(hostsFile(), `${JSON.stringify(body, null, 2)}\n`, { encoding: 'utf8', mode: 0o600 });

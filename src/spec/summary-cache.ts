@@ -1,9 +1,10 @@
 // `ailab list` must start about as fast as `node -e 0`, and loading zod and the schema costs more than
 // that. So list keeps what it shows of each lab in a small cache, keyed by the lab file's and its
 // templates' size and mtime and by ailab's version; only a changed lab is loaded and validated again.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { cacheDir } from '../util/paths.js';
 import type { Requirements } from './types.js';
 
@@ -46,7 +47,7 @@ function readCache(file: string, version: string): Record<string, Entry> {
 
 function writeCache(file: string, version: string, entries: Record<string, Entry>): void {
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
+    makeDirs(join(file, '..'));
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ version, entries }));
     renameSync(tmp, file);

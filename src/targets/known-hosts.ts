@@ -2,8 +2,9 @@
 // and hashed `|1|salt|hmac` entries, @revoked), SHA256 fingerprints, and the loud refusal of a key that
 // changed. Pure functions on text, plus a serialised append for --accept-new-host-key.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface KnownHostEntry {
   /** The file and 1-based line it came from (for messages). */
@@ -138,7 +139,7 @@ let appending: Promise<void> = Promise.resolve();
 /** Record a host key at the end of a known_hosts file (made, with ~/.ssh, when missing). */
 export function appendKnownHost(file: string, line: string): Promise<void> {
   const next = appending.then(async () => {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(file), 0o700);
     const text = await readFile(file, 'utf8').catch(() => '');
     const sep = text === '' || text.endsWith('\n') ? '' : '\n';
     await appendFile(file, `${sep}${line}\n`, { mode: 0o600 });

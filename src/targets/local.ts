@@ -1,9 +1,10 @@
 // The local target: commands run with bash on this machine (execa), each in its own process group
 // so that a timeout or Ctrl-C kills the whole tree, not just the shell.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 import type { BackgroundProcess, Endpoint, ExecOptions, ExecResult, FileStat, Target } from './types.js';
 
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
@@ -52,7 +53,7 @@ export class LocalTarget implements Target {
     command: string,
     options: ExecOptions & { logPath: string },
   ): Promise<BackgroundProcess> {
-    await mkdir(dirname(options.logPath), { recursive: true });
+    makeDirs(dirname(options.logPath));
     const log = await open(options.logPath, 'a');
     const started = Date.now();
     const child = spawn('bash', ['-c', command], {
@@ -107,7 +108,7 @@ export class LocalTarget implements Target {
   }
 
   async writeFile(path: string, data: string | Buffer, mode?: number): Promise<void> {
-    await mkdir(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     await writeFile(path, data);
     if (mode !== undefined) await chmod(path, mode);
   }

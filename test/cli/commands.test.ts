@@ -144,6 +144,12 @@ describe('errors and output manners', () => {
     ['a missing lab file', ['run', './nowhere/lab.yaml'], /lab file not found: \.\/nowhere\/lab\.yaml/],
     ['a --set without =', ['run', 'week-00', '--set', 'port'], /--set port: expected key=value/],
     ['a var that breaks its pattern', ['run', 'week-00', '--set', 'port=abc'], /"abc" does not match/],
+    // Before anything runs; Node's own mkdir -p would spin forever under /proc.
+    [
+      'a --report folder that cannot be made',
+      ['run', 'week-00', '--report', 'json:/proc/ailab-nope/{lab}.json'],
+      /--report \/proc\/ailab-nope\/\{lab\}\.json: cannot make its folder \/proc\/ailab-nope: ENOENT/,
+    ],
   ])('%s: exit 2, one clear message, no stack trace', async (_what, args, message) => {
     const { code, stdout, stderr } = await runCli(args);
 

@@ -6,6 +6,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { parseReportFlag } from '../../report/index.js';
 import { renderPlan } from '../../report/plan.js';
 import { renderSummary } from '../../report/text.js';
+import { makeReportFolders } from '../../report/write.js';
 import { loadLab } from '../../spec/load.js';
 import { resolveLabRef } from '../../spec/locate.js';
 import type { Lab, Step } from '../../spec/types.js';
@@ -134,6 +135,7 @@ export async function runCommand(refs: string[], opts: RunCommandOptions): Promi
   // Kubernetes checks read it from the environment, as one more default beside the kubeconfig's.
   if (opts.kubeContext) process.env.AILAB_KUBE_CONTEXT = opts.kubeContext;
   const reports = opts.report.map(parseReportFlag);
+  makeReportFolders(reports.flatMap((r) => (r.file ? [r.file] : [])));
   const parallel = await import('./parallel.js');
   parallel.checkParallelFlags(opts);
   const labs = await Promise.all(refs.map(async (ref) => loadLab(resolveLabRef(ref))));
